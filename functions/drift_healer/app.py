@@ -1,0 +1,182 @@
+"""cfn-drift-healer: find CloudFormation drift, show it, put the stack back, tell people.
+
+A Lambda durable function. This module is the flow and nothing else: every AWS call is a
+named durable step (healer.steps), every wait a `wait_for_condition` (healer.waits), every
+decision a pure function (healer.outcomes, healer.safety, healer.notice).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.exceptions import DurableOperationError
+
+from healer import clients, steps
+from healer.model import ChangeSetRef
+from healer.naming import change_set_name, client_token
+from healer.notice import render_notice, should_notify
+from healer.outcomes import (
+    Outcome,
+    classify_change_set,
+    classify_detection,
+    classify_execution,
+    classify_verification,
+    is_stable,
+)
+from healer.polling import DetectionPoll
+from healer.report import PhaseReport, RunReport
+from healer.request import HealRequest, InvalidRequestError, parse_request, stack_label
+from healer.safety import review_reasons
+from healer.settings import ConfigurationError, Settings, load_settings
+from healer.waits import wait_for_change_set, wait_for_drift_detection, wait_for_execution
+
+
+class HealingFailedError(DurableOperationError):
+    """Fails the durable execution; the message starts with the outcome, `data` is the record."""
+
+
+@durable_execution
+def lambda_handler(event: Any, context: DurableContext) -> dict[str, Any]:
+    try:
+        settings = load_settings()
+    except ConfigurationError as problem:
+        raise HealingFailedError(f"{Outcome.ERROR.value}: {problem}") from None
+
+    region = clients.cloudformation().meta.region_name  # configuration, not an AWS call
+    try:
+        request = parse_request(event)
+    except InvalidRequestError as problem:
+        report = RunReport(stack_label(event), review_mode=False, client_region=region)
+        report.finish(Outcome.ERROR, str(problem))
+    else:
+        report = RunReport(
+            request.stack_name, review_mode=request.create_change_set_only, client_region=region
+        )
+        try:
+            heal(context, settings, request, report)
+        except DurableOperationError as failure:  # a step failed for good (not found, denied)
+            report.finish(Outcome.ERROR, failure.message or type(failure).__name__)
+    return conclude(context, settings, report)
+
+
+def heal(
+    context: DurableContext, settings: Settings, request: HealRequest, report: RunReport
+) -> RunReport:
+    # 1. Describe the stack; never fight an in-flight deploy.
+    stack = steps.run_describe_stack(context, request.stack_name)
+    report.stack_id, report.stack_status = stack.stack_id, stack.status
+    if not is_stable(stack.status):
+        reason = f"the stack is {stack.status}" + (
+            f" ({stack.status_reason})" if stack.status_reason else ""
+        )
+        return report.finish(Outcome.SKIPPED, f"{reason}; drift is only healed on a stable stack")
+
+    # 2. Detect drift and wait until the detection finishes.
+    detection = detect_drift(context, settings, report, stack.stack_id, "detection")
+    ended = classify_detection(detection, settings.detection_timeout_seconds)
+
+    # 3. Read the resource-level drift (also what a failed detection did find).
+    if ended is None or ended[0] is Outcome.DETECTION_FAILED:
+        report.drifted = steps.run_read_resource_drifts(
+            context, stack.stack_id, "read-resource-drifts"
+        )
+    if ended:
+        return report.finish(*ended)
+
+    # 4. Create the REVERT_DRIFT change set (name and token fixed per execution).
+    execution_arn = context.execution_context.durable_execution_arn
+    name = change_set_name(execution_arn)
+    created = steps.run_create_change_set(
+        context,
+        stack,
+        name,
+        client_token(execution_arn, "create"),
+        settings.cloudformation_role_arn,
+    )
+    report.change_set = ChangeSetRef(change_set_id=created.id, change_set_name=name)
+
+    # 5. Wait for its creation.
+    creation = wait_for_change_set(
+        context, stack.stack_id, created, settings.poll_policy("change_set")
+    )
+    report.phases["change_set"] = PhaseReport.of(creation)
+    ended = classify_change_set(creation, settings.change_set_timeout_seconds)
+    if ended and ended[0] is Outcome.NOTHING_TO_REVERT:
+        report.change_set_deleted = steps.run_delete_change_set(context, stack.stack_id, created.id)
+    if ended:
+        return report.finish(*ended)
+
+    # 6. Review mode, or a change set the safety gate will not run unattended, stops here.
+    report.planned_changes = steps.run_read_planned_changes(context, stack.stack_id, created.id)
+    report.review_reasons = review_reasons(
+        report.planned_changes, report.drifted, allow_replacement=settings.allow_replacement
+    )
+    if request.create_change_set_only:
+        return report.finish(
+            Outcome.REVIEW_REQUIRED,
+            "review mode (CreateChangeSetOnly): the change set was created, not executed",
+        )
+    if report.review_reasons:
+        return report.finish(
+            Outcome.REVIEW_REQUIRED, "the safety gate held the change set for a person to review"
+        )
+
+    # 7. Execute it and wait for the stack update to finish.
+    executed = steps.run_execute_change_set(
+        context, stack.stack_id, created.id, client_token(execution_arn, "execute")
+    )
+    execution = wait_for_execution(
+        context, stack.stack_id, executed, settings.poll_policy("execution")
+    )
+    report.phases["execution"] = PhaseReport.of(execution)
+    ended = classify_execution(execution, settings.execution_timeout_seconds)
+    if ended and ended[0] is Outcome.EXECUTION_FAILED:
+        report.failed_resources = steps.run_read_failed_resources(
+            context, stack.stack_id, executed.at
+        )
+    if ended:
+        return report.finish(*ended)
+
+    # 8. Verify: detect drift again.
+    if not settings.verify_after_heal:
+        return report.finish(
+            Outcome.HEALED, "the change set executed (not verified: VERIFY_AFTER_HEAL=false)"
+        )
+    verification = detect_drift(context, settings, report, stack.stack_id, "verification")
+    outcome, reason = classify_verification(verification, settings.detection_timeout_seconds)
+    if outcome is Outcome.PARTIALLY_HEALED:
+        report.remaining_drift = steps.run_read_resource_drifts(
+            context, stack.stack_id, "read-remaining-drift"
+        )
+    return report.finish(outcome, reason)
+
+
+def detect_drift(
+    context: DurableContext, settings: Settings, report: RunReport, stack_id: str, phase: str
+) -> DetectionPoll:
+    """DetectStackDrift, then poll DescribeStackDriftDetectionStatus until it finishes."""
+    started = steps.run_start_drift_detection(context, stack_id, f"start-{phase}")
+    poll = wait_for_drift_detection(
+        context, started, settings.poll_policy("detection"), f"wait-for-{phase}"
+    )
+    report.phases[phase] = PhaseReport.of(poll)
+    return poll
+
+
+def conclude(context: DurableContext, settings: Settings, report: RunReport) -> dict[str, Any]:
+    """Notify (every outcome but IN_SYNC, unless asked), then return or fail the execution."""
+    outcome = report.final_outcome
+    if should_notify(outcome, notify_on_in_sync=settings.notify_on_in_sync):
+        notice = render_notice(report, context.execution_context.durable_execution_arn)
+        if settings.sns_topic_arn:
+            steps.run_publish_notice(context, settings.sns_topic_arn, notice)
+            report.notified = True
+        else:  # only outside Lambda: load_settings requires the topic there
+            context.logger.warning("SNS_TOPIC_ARN is not set; notice not sent:\n%s", notice.body)
+    result = report.to_result()
+    context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)
+    if outcome.is_failure:
+        raise HealingFailedError(f"{outcome.value}: {report.reason}", data=json.dumps(result))
+    return result

@@ -1,0 +1,219 @@
+"""CloudFormation data access: one API call per function (a paginated read counts as one).
+
+Behaviour follows the botocore service model's documentation strings; see README "Fidelity".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from healer import clients
+from healer.model import (
+    ChangeSetRef,
+    FailedResource,
+    PlannedChange,
+    PropertyDifference,
+    ResourceDrift,
+    StackSnapshot,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation.type_defs import (
+        CreateChangeSetInputTypeDef,
+        ParameterTypeDef,
+        StackResourceDriftTypeDef,
+    )
+
+
+def describe_stack(stack_name: str) -> StackSnapshot:
+    """DescribeStacks. A missing stack is a ValidationError ("Stack with id X does not exist")."""
+    stack = clients.cloudformation().describe_stacks(StackName=stack_name)["Stacks"][0]
+    return StackSnapshot(
+        stack_id=stack["StackId"],
+        stack_name=stack["StackName"],
+        status=stack["StackStatus"],
+        status_reason=stack.get("StackStatusReason"),
+        parameter_keys=[
+            p["ParameterKey"] for p in stack.get("Parameters", []) if "ParameterKey" in p
+        ],
+        capabilities=list(stack.get("Capabilities", [])),
+    )
+
+
+def start_drift_detection(stack_id: str) -> str:
+    return clients.cloudformation().detect_stack_drift(StackName=stack_id)["StackDriftDetectionId"]
+
+
+@dataclass(frozen=True)
+class DetectionStatus:
+    detection_status: str
+    stack_drift_status: str | None
+    drifted_resource_count: int | None
+    reason: str | None
+
+
+def read_drift_detection(detection_id: str) -> DetectionStatus:
+    """DescribeStackDriftDetectionStatus; DriftedStackResourceCount is null until complete."""
+    response = clients.cloudformation().describe_stack_drift_detection_status(
+        StackDriftDetectionId=detection_id
+    )
+    return DetectionStatus(
+        detection_status=response["DetectionStatus"],
+        stack_drift_status=response.get("StackDriftStatus"),
+        drifted_resource_count=response.get("DriftedStackResourceCount"),
+        reason=response.get("DetectionStatusReason"),
+    )
+
+
+def list_resource_drifts(stack_id: str) -> list[ResourceDrift]:
+    """DescribeStackResourceDrifts, MODIFIED and DELETED, every page (botocore has no paginator)."""
+    drifts: list[ResourceDrift] = []
+    token: str | None = None
+    while True:
+        page = clients.cloudformation().describe_stack_resource_drifts(
+            StackName=stack_id,
+            StackResourceDriftStatusFilters=["MODIFIED", "DELETED"],
+            **({"NextToken": token} if token else {}),  # type: ignore[arg-type]
+        )
+        drifts.extend(_resource_drift(d) for d in page["StackResourceDrifts"])
+        token = page.get("NextToken")
+        if not token:
+            return drifts
+
+
+def _resource_drift(drift: StackResourceDriftTypeDef) -> ResourceDrift:
+    return ResourceDrift(
+        logical_id=drift["LogicalResourceId"],
+        physical_id=drift.get("PhysicalResourceId"),
+        resource_type=drift["ResourceType"],
+        drift_status=drift["StackResourceDriftStatus"],
+        differences=[
+            PropertyDifference(
+                path=d["PropertyPath"],
+                expected=d.get("ExpectedValue"),
+                actual=d.get("ActualValue"),
+                difference_type=d["DifferenceType"],
+            )
+            for d in drift.get("PropertyDifferences", [])
+        ],
+    )
+
+
+def create_revert_change_set(
+    stack: StackSnapshot, name: str, token: str, role_arn: str | None
+) -> ChangeSetRef:
+    """CreateChangeSet, drift-aware: puts the stack back to its current template and values.
+
+    UsePreviousTemplate excludes TemplateBody/URL; parameters must be passed with
+    UsePreviousValue or the request fails for parameters without defaults; IAM resources need
+    the stack's Capabilities (botocore model docs).
+    """
+    parameters: list[ParameterTypeDef] = [
+        {"ParameterKey": key, "UsePreviousValue": True} for key in stack.parameter_keys
+    ]
+    request: CreateChangeSetInputTypeDef = {
+        "StackName": stack.stack_id,
+        "ChangeSetName": name,
+        "ChangeSetType": "UPDATE",
+        "UsePreviousTemplate": True,
+        "Parameters": parameters,
+        "Capabilities": stack.capabilities,  # type: ignore[typeddict-item]
+        "DeploymentMode": "REVERT_DRIFT",
+        "ClientToken": token,
+        "Description": "cfn-drift-healer: revert drift to the stack's template",
+    }
+    if role_arn:
+        request["RoleARN"] = role_arn
+    response = clients.cloudformation().create_change_set(**request)
+    return ChangeSetRef(change_set_id=response["Id"], change_set_name=name)
+
+
+@dataclass(frozen=True)
+class ChangeSetStatus:
+    status: str
+    execution_status: str | None
+    reason: str | None
+
+
+def read_change_set(stack_id: str, change_set_id: str) -> ChangeSetStatus:
+    response = clients.cloudformation().describe_change_set(
+        ChangeSetName=change_set_id, StackName=stack_id
+    )
+    return ChangeSetStatus(
+        status=response["Status"],
+        execution_status=response.get("ExecutionStatus"),
+        reason=response.get("StatusReason"),
+    )
+
+
+def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChange]:
+    """DescribeChangeSet's Changes, every page (NextToken when the output exceeds 1 MB)."""
+    changes: list[PlannedChange] = []
+    paginator = clients.cloudformation().get_paginator("describe_change_set")
+    for page in paginator.paginate(ChangeSetName=change_set_id, StackName=stack_id):
+        for change in page.get("Changes", []):
+            resource = change.get("ResourceChange")
+            if not resource:
+                continue
+            names = {
+                str(t.get("Name") or t.get("Attribute"))
+                for detail in resource.get("Details", [])
+                if (t := detail.get("Target")) and (t.get("Name") or t.get("Attribute"))
+            }
+            changes.append(
+                PlannedChange(
+                    logical_id=resource.get("LogicalResourceId", "?"),
+                    resource_type=resource.get("ResourceType", "?"),
+                    action=resource.get("Action", "?"),
+                    replacement=resource.get("Replacement"),
+                    drift_status=resource.get("ResourceDriftStatus"),
+                    properties=sorted(names),
+                )
+            )
+    return changes
+
+
+def delete_change_set(stack_id: str, change_set_id: str) -> None:
+    clients.cloudformation().delete_change_set(ChangeSetName=change_set_id, StackName=stack_id)
+
+
+def execute_change_set(stack_id: str, change_set_id: str, token: str) -> None:
+    clients.cloudformation().execute_change_set(
+        ChangeSetName=change_set_id, StackName=stack_id, ClientRequestToken=token
+    )
+
+
+@dataclass(frozen=True)
+class StackStatus:
+    status: str
+    reason: str | None
+
+
+def read_stack_status(stack_id: str) -> StackStatus:
+    stack = clients.cloudformation().describe_stacks(StackName=stack_id)["Stacks"][0]
+    return StackStatus(status=stack["StackStatus"], reason=stack.get("StackStatusReason"))
+
+
+def list_failed_resources(stack_id: str, since: datetime) -> list[FailedResource]:
+    """DescribeStackEvents (newest first) back to `since`: the *_FAILED resource events."""
+    failed: list[FailedResource] = []
+    paginator = clients.cloudformation().get_paginator("describe_stack_events")
+    for page in paginator.paginate(StackName=stack_id):
+        for event in page["StackEvents"]:
+            if event["Timestamp"] < since:
+                return failed
+            status = event.get("ResourceStatus", "")
+            if status.endswith("_FAILED") and event.get("LogicalResourceId") != event.get(
+                "StackName"
+            ):
+                failed.append(
+                    FailedResource(
+                        logical_id=event.get("LogicalResourceId", "?"),
+                        resource_type=event.get("ResourceType", "?"),
+                        status=status,
+                        reason=event.get("ResourceStatusReason", "(no reason given)"),
+                    )
+                )
+    return failed

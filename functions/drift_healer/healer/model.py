@@ -1,0 +1,60 @@
+"""What the workflow learns about a stack: small, serialisable records (checkpointed as JSON)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class StackSnapshot(Record):
+    """DescribeStacks, reduced to what the flow needs."""
+
+    stack_id: str
+    stack_name: str
+    status: str
+    status_reason: str | None = None
+    parameter_keys: list[str] = []
+    capabilities: list[str] = []
+
+
+class PropertyDifference(Record):
+    path: str
+    expected: str | None
+    actual: str | None
+    difference_type: str  # ADD | REMOVE | NOT_EQUAL
+
+
+class ResourceDrift(Record):
+    logical_id: str
+    physical_id: str | None
+    resource_type: str
+    drift_status: str  # MODIFIED | DELETED (IN_SYNC / NOT_CHECKED are not read)
+    differences: list[PropertyDifference] = []
+
+
+class PlannedChange(Record):
+    """One resource change of the REVERT_DRIFT change set."""
+
+    logical_id: str
+    resource_type: str
+    action: str  # Add | Modify | Remove | Import | Dynamic | SyncWithActual
+    replacement: str | None = None  # True | False | Conditional (Modify only)
+    drift_status: str | None = None  # ResourceDriftStatus of drift-aware change sets
+    properties: list[str] = []  # attribute/property names the change touches
+
+
+class FailedResource(Record):
+    """A failed resource event of a stack operation, with CloudFormation's reason."""
+
+    logical_id: str
+    resource_type: str
+    status: str
+    reason: str
+
+
+class ChangeSetRef(Record):
+    change_set_id: str
+    change_set_name: str

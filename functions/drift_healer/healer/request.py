@@ -1,0 +1,67 @@
+"""The event a run starts from: validated strictly, because a typo must never heal."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, ValidationError, field_validator
+
+# CloudFormation's own patterns (botocore model, StackNameOrId): a name starts with a letter and
+# has letters, digits and hyphens, at most 128 characters; or a stack ARN.
+_STACK_NAME = re.compile(r"[a-zA-Z][-a-zA-Z0-9]{0,127}")
+_STACK_ARN = re.compile(
+    r"arn:aws(-cn|-us-gov)?:cloudformation:[a-z0-9-]+:\d{12}:stack/[a-zA-Z][-a-zA-Z0-9]{0,127}/[-a-zA-Z0-9]+"
+)
+
+
+class InvalidRequestError(ValueError):
+    """The event cannot start a run; the message names every problem."""
+
+
+class HealRequest(BaseModel):
+    """`{"StackName": "<name or stack ARN>", "CreateChangeSetOnly": false}`."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+    stack_name: Annotated[str, Field(alias="StackName")]
+    # Strict: the string "false" must not quietly become a boolean either way.
+    create_change_set_only: Annotated[StrictBool, Field(alias="CreateChangeSetOnly")] = False
+
+    @field_validator("stack_name")
+    @classmethod
+    def _is_stack_name_or_arn(cls, value: str) -> str:
+        if _STACK_NAME.fullmatch(value) or _STACK_ARN.fullmatch(value):
+            return value
+        msg = (
+            f"{value!r} is not a CloudFormation stack name (a letter, then letters, digits "
+            "or hyphens, at most 128 characters) nor a stack ARN"
+        )
+        raise ValueError(msg)
+
+
+def parse_request(event: Any) -> HealRequest:
+    """Validate the event; every problem is named (including unknown fields, e.g. typos)."""
+    if not isinstance(event, dict):
+        msg = f"the event must be a JSON object, got {type(event).__name__}"
+        raise InvalidRequestError(msg)
+    try:
+        return HealRequest.model_validate(event)
+    except ValidationError as error:
+        problems = []
+        for item in error.errors():
+            field = ".".join(str(part) for part in item["loc"]) or "event"
+            if item["type"] == "extra_forbidden":
+                problems.append(
+                    f"unknown field {field!r} (allowed: StackName, CreateChangeSetOnly)"
+                )
+            else:
+                problems.append(f"{field}: {item['msg']}")
+        raise InvalidRequestError("invalid event: " + "; ".join(problems)) from None
+
+
+def stack_label(event: Any) -> str:
+    """Best-effort stack name for a notice about an event that failed validation."""
+    if isinstance(event, dict) and isinstance(event.get("StackName"), str):
+        return str(event["StackName"])[:128] or "(empty)"
+    return "(unknown)"

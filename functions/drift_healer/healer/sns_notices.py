@@ -1,0 +1,19 @@
+"""Publishing a notice: one SNS Publish."""
+
+from __future__ import annotations
+
+from healer import clients
+from healer.notice import Notice
+
+
+def publish(topic_arn: str, notice: Notice) -> str:
+    response = clients.sns().publish(
+        TopicArn=topic_arn,
+        Subject=notice.subject,
+        Message=notice.body,
+        MessageAttributes={
+            key: {"DataType": "String", "StringValue": value}
+            for key, value in notice.attributes.items()
+        },
+    )
+    return response["MessageId"]

@@ -1,0 +1,171 @@
+"""Durable steps: each makes one AWS call (or reads one paginated list), named for what it does.
+
+Clock reads happen here too, so the timestamps are checkpointed with the results.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
+from botocore.exceptions import ClientError
+
+from healer import cloudformation as cfn
+from healer import sns_notices
+from healer.aws_errors import describe_error, error_code
+from healer.durable import step_config
+from healer.model import (
+    FailedResource,
+    PlannedChange,
+    Record,
+    ResourceDrift,
+    StackSnapshot,
+)
+from healer.notice import Notice
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Started(Record):
+    """An asynchronous CloudFormation operation was started at `at`."""
+
+    at: datetime
+    id: str = ""
+    rejection: str | None = None  # ExecuteChangeSet refused with InvalidChangeSetStatus
+
+
+@durable_step
+def describe_stack(_: StepContext, stack_name: str) -> StackSnapshot:
+    return cfn.describe_stack(stack_name)
+
+
+@durable_step
+def start_drift_detection(_: StepContext, stack_id: str) -> Started:
+    return Started(at=now(), id=cfn.start_drift_detection(stack_id))
+
+
+@durable_step
+def read_resource_drifts(_: StepContext, stack_id: str) -> list[ResourceDrift]:
+    return cfn.list_resource_drifts(stack_id)
+
+
+@durable_step
+def create_change_set(
+    _: StepContext, stack: StackSnapshot, name: str, token: str, role_arn: str | None
+) -> Started:
+    started = now()
+    return Started(
+        at=started, id=cfn.create_revert_change_set(stack, name, token, role_arn).change_set_id
+    )
+
+
+@durable_step
+def read_planned_changes(_: StepContext, stack_id: str, change_set_id: str) -> list[PlannedChange]:
+    return cfn.list_planned_changes(stack_id, change_set_id)
+
+
+@durable_step
+def delete_change_set(_: StepContext, stack_id: str, change_set_id: str) -> bool:
+    cfn.delete_change_set(stack_id, change_set_id)
+    return True
+
+
+@durable_step
+def execute_change_set(_: StepContext, stack_id: str, change_set_id: str, token: str) -> Started:
+    """InvalidChangeSetStatus is not a failure here: if the change set is already executing
+    (a retried step), the poll that follows keeps waiting; if it cannot run, the poll says so."""
+    started = now()
+    try:
+        cfn.execute_change_set(stack_id, change_set_id, token)
+    except ClientError as error:
+        if error_code(error) not in {"InvalidChangeSetStatus", "TokenAlreadyExistsException"}:
+            raise
+        return Started(at=started, id=change_set_id, rejection=describe_error(error))
+    return Started(at=started, id=change_set_id)
+
+
+@durable_step
+def read_failed_resources(_: StepContext, stack_id: str, since: datetime) -> list[FailedResource]:
+    return cfn.list_failed_resources(stack_id, since)
+
+
+@durable_step
+def publish_notice(_: StepContext, topic_arn: str, notice: Notice) -> str:
+    return sns_notices.publish(topic_arn, notice)
+
+
+# --- how the flow calls them: name, result type, semantics -------------------------------
+
+
+def run_describe_stack(context: DurableContext, stack_name: str) -> StackSnapshot:
+    return context.step(describe_stack(stack_name), "describe-stack", step_config(StackSnapshot))
+
+
+def run_start_drift_detection(context: DurableContext, stack_id: str, name: str) -> Started:
+    return context.step(start_drift_detection(stack_id), name, step_config(Started))
+
+
+def run_read_resource_drifts(
+    context: DurableContext, stack_id: str, name: str
+) -> list[ResourceDrift]:
+    return context.step(read_resource_drifts(stack_id), name, step_config(list[ResourceDrift]))
+
+
+def run_create_change_set(
+    context: DurableContext, stack: StackSnapshot, name: str, token: str, role_arn: str | None
+) -> Started:
+    # Retrying is safe: the same ClientToken and name make CloudFormation return the same
+    # change set instead of creating a second one.
+    return context.step(
+        create_change_set(stack, name, token, role_arn),
+        "create-change-set",
+        step_config(Started, at_most_once=True, retry_interrupted=True),
+    )
+
+
+def run_read_planned_changes(
+    context: DurableContext, stack_id: str, change_set_id: str
+) -> list[PlannedChange]:
+    return context.step(
+        read_planned_changes(stack_id, change_set_id),
+        "read-planned-changes",
+        step_config(list[PlannedChange]),
+    )
+
+
+def run_delete_change_set(context: DurableContext, stack_id: str, change_set_id: str) -> bool:
+    return context.step(
+        delete_change_set(stack_id, change_set_id), "delete-empty-change-set", step_config(bool)
+    )
+
+
+def run_execute_change_set(
+    context: DurableContext, stack_id: str, change_set_id: str, token: str
+) -> Started:
+    # At most once per attempt; a retry is safe (ClientRequestToken, and "already executing"
+    # is recognised above).
+    return context.step(
+        execute_change_set(stack_id, change_set_id, token),
+        "execute-change-set",
+        step_config(Started, at_most_once=True, retry_interrupted=True),
+    )
+
+
+def run_read_failed_resources(
+    context: DurableContext, stack_id: str, since: datetime
+) -> list[FailedResource]:
+    return context.step(
+        read_failed_resources(stack_id, since),
+        "read-failed-resources",
+        step_config(list[FailedResource]),
+    )
+
+
+def run_publish_notice(context: DurableContext, topic_arn: str, notice: Notice) -> str:
+    # At most once: SNS has no idempotency token, and a duplicate notice is noise; an
+    # interrupted publish fails the run loudly instead (see README).
+    return context.step(
+        publish_notice(topic_arn, notice), "publish-notice", step_config(str, at_most_once=True)
+    )
