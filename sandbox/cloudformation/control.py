@@ -1,0 +1,111 @@
+"""HTTP control API on the sandbox server (same host and port as the AWS endpoints).
+
+All bodies and answers are JSON.
+
+    GET  /_sandbox/counts    -> {"CreateChangeSet": 2, "CreateChangeSet:OK": 1, ...}
+    GET  /_sandbox/faults    -> {"rules": {"*": {...}}, "detection_failures": ..., ...}
+    POST /_sandbox/faults    {"action": "DetectStackDrift", "throttle_rate": 0.3,
+                              "server_error_rate": 0.0, "latency_seconds": 0.0}
+    POST /_sandbox/faults/clear             {"action": "X"} or {} for all rules
+    POST /_sandbox/faults/seed              {"seed": 1234}
+    POST /_sandbox/faults/detection-failed  {"stack_name": "s", "reason": "...",
+                                             "logical_id": null}
+    POST /_sandbox/faults/execute-failed    {"stack_name": "s", "logical_id": "Param",
+                                             "reason": "..."}
+    GET  /_sandbox/timing    -> {"detection": {"seconds": 0.0, "min_polls": 1}, ...}
+    POST /_sandbox/timing    {"detection": {"seconds": 5, "min_polls": 0}, ...}
+    POST /_sandbox/stack-status  {"stack_name": "s", "status": "UPDATE_IN_PROGRESS"}
+    POST /_sandbox/reset     {}
+
+Errors answer 400 {"error": "..."}; unknown paths 404. (Before-hooks are in-process only.)
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from .timing import Phase
+
+PREFIX = "/_sandbox"
+StartResponse = Callable[..., Any]
+
+
+class ControlApp:
+    """WSGI middleware: serves /_sandbox/*, passes everything else to moto."""
+
+    def __init__(self, inner: Callable[..., Any], sandbox: Any) -> None:
+        self.inner = inner
+        self.sandbox = sandbox
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", ""))
+        if not path.startswith(PREFIX + "/"):
+            result: Iterable[bytes] = self.inner(environ, start_response)
+            return result
+        method = str(environ.get("REQUEST_METHOD", "GET"))
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+            raw = environ["wsgi.input"].read(length) if length else b""
+            body = json.loads(raw) if raw else {}
+            status, answer = self.route(method, path[len(PREFIX) :], body)
+        except (ValueError, KeyError, TypeError) as exc:
+            status, answer = 400, {"error": f"{type(exc).__name__}: {exc}"}
+        except Exception as exc:  # e.g. stack not found
+            status, answer = 400, {"error": str(getattr(exc, "message", exc))}
+        data = json.dumps(answer, default=str).encode()
+        reason = {200: "OK", 400: "Bad Request", 404: "Not Found"}[status]
+        start_response(
+            f"{status} {reason}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+        )
+        return [data]
+
+    def route(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        sb = self.sandbox
+        faults = sb.faults
+        if method == "GET" and path == "/counts":
+            return 200, faults.counts()
+        if method == "GET" and path == "/faults":
+            return 200, {
+                "rules": faults.rules(),
+                "detection_failures": faults.detection_failures,
+                "execute_failures": faults.execute_failures,
+            }
+        if method == "GET" and path == "/timing":
+            return 200, sb.timing.to_dict()
+        if method != "POST":
+            return 404, {"error": f"no such control endpoint: {method} {path}"}
+        if path == "/faults":
+            faults.set(
+                body["action"],
+                throttle_rate=float(body.get("throttle_rate", 0.0)),
+                server_error_rate=float(body.get("server_error_rate", 0.0)),
+                latency_seconds=float(body.get("latency_seconds", 0.0)),
+            )
+        elif path == "/faults/clear":
+            faults.clear(body.get("action"))
+        elif path == "/faults/seed":
+            faults.seed(int(body["seed"]))
+        elif path == "/faults/detection-failed":
+            faults.force_detection_failed(
+                body["stack_name"], body.get("reason", "Internal failure"), body.get("logical_id")
+            )
+        elif path == "/faults/execute-failed":
+            faults.force_execute_failed(
+                body["stack_name"], body["logical_id"], body.get("reason", "Internal failure")
+            )
+        elif path == "/timing":
+            for name in ("detection", "change_set_create", "execution"):
+                if name in body:
+                    spec = body[name]
+                    phase = Phase(float(spec.get("seconds", 0.0)), int(spec.get("min_polls", 1)))
+                    setattr(sb.timing, name, phase)
+        elif path == "/stack-status":
+            sb.set_stack_status(body["stack_name"], body["status"])
+        elif path == "/reset":
+            sb.reset()
+        else:
+            return 404, {"error": f"no such control endpoint: POST {path}"}
+        return 200, {"ok": True}

@@ -1,0 +1,212 @@
+"""ExecuteChangeSet and the asynchronous stack update it starts.
+
+Sources: ExecuteChangeSet doc string ("CloudFormation starts updating the stack. Use the
+DescribeStacks action to view the status"; "deletes all other change sets associated with
+the stack"; errors InvalidChangeSetStatusError, ChangeSetNotFoundError, TokenAlreadyExistsError),
+InvalidChangeSetStatusException doc ("the change set status might be CREATE_IN_PROGRESS,
+or the stack status might be UPDATE_IN_PROGRESS"), StackEvent.ClientRequestToken doc
+("All events triggered by a given stack operation are assigned the same client request
+token"). Event sequence and rollback texts follow CloudFormation's console output (the
+exact reasons are a guess).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from moto.cloudformation.models import Event, Stack
+from moto.cloudformation.parsing import parse_and_create_resource, parse_and_update_resource
+
+from . import registry
+from .changesets import ChangeSetRecord, advance_creation, find_record, records_of
+from .errors import InvalidChangeSetStatusError, TokenAlreadyExistsError
+from .request import STABLE_STATUSES, Req, now
+from .store import STATE, find_stack
+from .timing import Progress
+
+_START = {"Add": "CREATE_IN_PROGRESS", "Modify": "UPDATE_IN_PROGRESS"}
+_DONE = {"Add": "CREATE_COMPLETE", "Modify": "UPDATE_COMPLETE"}
+
+
+def event(
+    stack: Stack,
+    status: str,
+    reason: str | None = None,
+    token: str | None = None,
+    resource: tuple[str, str, str] | None = None,
+) -> None:
+    """Append a stack event; ``resource`` = (logical id, physical id, type)."""
+    lid, physical, rtype = resource or (stack.name, stack.stack_id, "AWS::CloudFormation::Stack")
+    ev = Event(
+        stack_id=stack.stack_id,
+        stack_name=stack.name,
+        logical_resource_id=lid,
+        physical_resource_id=physical,
+        resource_type=rtype,
+        resource_status=status,
+        resource_status_reason=reason,
+        resource_properties=None,
+    )
+    setattr(ev, "client_request_token", token)  # noqa: B010 (typed as None in moto)
+    ev.sendToSns(stack.account_id, stack.region_name, stack.notification_arns)
+    stack.events.append(ev)
+
+
+def _resource(stack: Stack, lid: str) -> tuple[str, str, str]:
+    model = stack.resource_map._parsed_resources.get(lid)
+    physical = str(getattr(model, "physical_resource_id", "") or "")
+    rtype = ((stack.template_dict.get("Resources") or {}).get(lid) or {}).get("Type", "")
+    return lid, physical, rtype
+
+
+def execute_change_set(req: Req) -> dict[str, Any]:
+    rec = find_record(req, req.get("ChangeSetName"), req.get("StackName"))
+    stack = find_stack(rec.account, rec.region, rec.stack_id)
+    extra = STATE.extra(stack.stack_id)
+    token = req.get("ClientRequestToken")
+    if token and token in extra.exec_tokens:
+        if extra.exec_tokens[token] == rec.change_set_id:
+            return {}  # guess: a retry with the same token is accepted and does nothing
+        raise TokenAlreadyExistsError(f"Token {token} is already used by another operation")
+    advance_creation(rec, observed=False)
+    if rec.execution_status != "AVAILABLE":
+        raise InvalidChangeSetStatusError(
+            f"ChangeSet [{rec.change_set_id}] cannot be executed in its current status of "
+            f"[{rec.status}] and execution status of [{rec.execution_status}]"
+        )
+    allowed = {"REVIEW_IN_PROGRESS"} if rec.change_set_type == "CREATE" else STABLE_STATUSES
+    if stack.status not in allowed:
+        raise InvalidChangeSetStatusError(
+            f"ChangeSet [{rec.change_set_id}] cannot be executed: stack [{stack.stack_id}] "
+            f"is in {stack.status} state"
+        )
+    for other in records_of(stack.stack_id):
+        if other is not rec:
+            del STATE.change_sets[other.change_set_id]
+    if token:
+        extra.exec_tokens[token] = rec.change_set_id
+    rec.exec_token = token
+    rec.execution_status = "EXECUTE_IN_PROGRESS"
+    op = "CREATE" if rec.change_set_type == "CREATE" else "UPDATE"
+    stack.status = f"{op}_IN_PROGRESS"
+    event(stack, stack.status, "User Initiated", token)
+    for p in rec.planned:
+        if p.action in _START:
+            event(stack, _START[p.action], None, token, _resource(stack, p.logical_id))
+    rec.exec_progress = Progress(STATE.timing.execution)
+    advance_execution(rec, observed=False)
+    return {}
+
+
+def advance_execution(rec: ChangeSetRecord, observed: bool) -> None:
+    if rec.execution_status == "EXECUTE_IN_PROGRESS" and rec.exec_progress is not None:
+        progress = rec.exec_progress
+        finish = _finish
+    elif rec.failure is not None and rec.rollback_progress is not None:
+        progress, finish = rec.rollback_progress, _finish_rollback
+    else:
+        return
+    if progress.done():
+        finish(rec)
+        nxt = rec.rollback_progress
+        if observed and nxt is not None and nxt is not progress:
+            nxt.polls += 1  # this observation already saw the rollback phase
+    elif observed:
+        progress.polls += 1
+
+
+def _apply(rec: ChangeSetRecord, stack: Stack) -> None:
+    rmap = stack.resource_map
+    if rec.change_set_type == "CREATE":
+        stack.template, stack.parameters = rec.template_body, rec.parameters
+        stack._parse_template()
+        stack.resource_map = stack._create_resource_map()
+        stack.resource_map.create(stack.template_dict)
+        stack.output_map = stack._create_output_map()
+        return
+    new_params = dict(rec.parameters)
+    if stack.template_dict != rec.template or dict(stack.parameters) != new_params:
+        existed = set(rmap._parsed_resources)
+        rmap.update(copy.deepcopy(rec.template), new_params)
+        stack.template, stack.parameters = rec.template_body, new_params
+        stack._parse_template()
+        stack.output_map = stack._create_output_map()
+    else:
+        existed = set(rmap._parsed_resources)
+    if not rec.drift_aware:
+        return
+    for p in rec.planned:
+        resource_json = copy.deepcopy(stack.template_dict["Resources"][p.logical_id])
+        if p.action == "Add" and p.logical_id in existed:
+            # Deleted out of band: recreate it from the template.
+            model = parse_and_create_resource(
+                p.logical_id, resource_json, rmap, stack.account_id, stack.region_name
+            )
+            rmap._parsed_resources[p.logical_id] = model
+        elif p.action == "Modify" and p.needs_replacement:
+            model = parse_and_update_resource(
+                p.logical_id, resource_json, rmap, stack.account_id, stack.region_name
+            )
+            rmap._parsed_resources[p.logical_id] = model
+        elif p.action == "Modify":
+            handler = registry.get(resource_json["Type"])
+            if handler is not None:
+                physical = str(rmap._parsed_resources[p.logical_id].physical_resource_id)
+                handler.apply(stack.account_id, stack.region_name, physical, p.desired)
+
+
+def _finish(rec: ChangeSetRecord) -> None:
+    stack = find_stack(rec.account, rec.region, rec.stack_id)
+    token = rec.exec_token
+    forced = STATE.faults.execute_failures.get(stack.name, {})
+    failing = next(iter(forced.items()), None)
+    if failing is None:
+        try:
+            _apply(rec, stack)
+        except Exception as exc:  # an apply error fails the update instead of the server
+            lid = rec.planned[0].logical_id if rec.planned else stack.name
+            failing = (lid, f"{type(exc).__name__}: {exc}")
+    op = "CREATE" if rec.change_set_type == "CREATE" else "UPDATE"
+    if failing is not None:
+        lid, reason = failing
+        event(stack, f"{op}_FAILED", reason, token, _resource(stack, lid))
+        verb = "create" if op == "CREATE" else "update"
+        stack.status = "ROLLBACK_IN_PROGRESS" if op == "CREATE" else "UPDATE_ROLLBACK_IN_PROGRESS"
+        event(stack, stack.status, f"The following resource(s) failed to {verb}: [{lid}]. ", token)
+        rec.execution_status = "EXECUTE_FAILED"
+        rec.failure = failing
+        rec.rollback_progress = Progress(STATE.timing.execution)
+        return
+    for p in rec.planned:
+        if p.action in _DONE:
+            event(stack, _DONE[p.action], None, token, _resource(stack, p.logical_id))
+    if op == "UPDATE":
+        event(stack, "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", None, token)
+        for p in rec.planned:
+            if p.action == "Remove":
+                res = (
+                    p.logical_id,
+                    p.change.get("PhysicalResourceId", ""),
+                    p.change["ResourceType"],
+                )
+                event(stack, "DELETE_IN_PROGRESS", None, token, res)
+                event(stack, "DELETE_COMPLETE", None, token, res)
+    stack.status = f"{op}_COMPLETE"
+    event(stack, stack.status, None, token)
+    rec.execution_status = "EXECUTE_COMPLETE"
+    extra = STATE.extra(stack.stack_id)
+    extra.last_updated = now()
+    extra.capabilities = list(rec.capabilities)
+
+
+def _finish_rollback(rec: ChangeSetRecord) -> None:
+    stack = find_stack(rec.account, rec.region, rec.stack_id)
+    token = rec.exec_token
+    rec.rollback_progress = None
+    if rec.change_set_type == "CREATE":
+        stack.status = "ROLLBACK_COMPLETE"
+    else:
+        event(stack, "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", None, token)
+        stack.status = "UPDATE_ROLLBACK_COMPLETE"
+    event(stack, stack.status, None, token)

@@ -1,0 +1,158 @@
+"""Fault injection and request counting for CloudFormation actions.
+
+Injected errors use CloudFormation's Query/XML error shape, so botocore parses them:
+- ``Throttling`` / "Rate exceeded", HTTP 400: what CloudFormation returns when its API
+  rate is exceeded (AWS general reference, error retries and throttling; research.md:
+  "drift detection throttles (Rate exceeded) under concurrency").
+- ``InternalFailure`` HTTP 500 and ``ServiceUnavailable`` HTTP 503: the common errors
+  of every AWS Query API (CloudFormation API reference, "Common Errors").
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Hook = Callable[[dict[str, Any]], None]
+
+THROTTLING = "Throttling"
+INTERNAL_FAILURE = "InternalFailure"
+SERVICE_UNAVAILABLE = "ServiceUnavailable"
+
+_ERRORS: dict[str, tuple[int, str, str]] = {
+    THROTTLING: (400, "Sender", "Rate exceeded"),
+    INTERNAL_FAILURE: (500, "Receiver", "An internal error occurred."),
+    SERVICE_UNAVAILABLE: (503, "Receiver", "Service is unavailable. Please try again later."),
+}
+_XMLNS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
+
+
+@dataclass(frozen=True)
+class FaultRule:
+    throttle_rate: float = 0.0
+    server_error_rate: float = 0.0
+    latency_seconds: float = 0.0
+
+    def to_dict(self) -> dict[str, float]:
+        return {
+            "throttle_rate": self.throttle_rate,
+            "server_error_rate": self.server_error_rate,
+            "latency_seconds": self.latency_seconds,
+        }
+
+
+def error_response(code: str) -> tuple[int, dict[str, str], str]:
+    status, kind, message = _ERRORS[code]
+    body = (
+        f'<ErrorResponse xmlns="{_XMLNS}"><Error><Type>{kind}</Type><Code>{code}</Code>'
+        f"<Message>{message}</Message></Error><RequestId>{uuid.uuid4()}</RequestId>"
+        "</ErrorResponse>"
+    )
+    return status, {"Content-Type": "text/xml", "x-amzn-RequestId": str(uuid.uuid4())}, body
+
+
+class Faults:
+    """``sb.faults``: error rates, latency, forced failures, hooks and counters.
+
+    counts() keys: ``<Action>`` = requests received; ``<Action>:OK`` = answered 2xx;
+    ``<Action>:Error`` = answered with a (non-injected) error; ``<Action>:Throttling``,
+    ``<Action>:InternalFailure``, ``<Action>:ServiceUnavailable`` = injected faults.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self._rules: dict[str, FaultRule] = {}
+            self._rng = random.Random()
+            self._hooks: dict[str, list[Hook]] = {}
+            self._counts: Counter[str] = Counter()
+            self.detection_failures: dict[str, tuple[str | None, str]] = {}
+            self.execute_failures: dict[str, dict[str, str]] = {}
+
+    # -- configuration ---------------------------------------------------------------
+    def set(
+        self,
+        action: str,
+        throttle_rate: float = 0.0,
+        server_error_rate: float = 0.0,
+        latency_seconds: float = 0.0,
+    ) -> None:
+        """Fault rates for one CloudFormation action name, or "*" for all of them."""
+        if not (0 <= throttle_rate <= 1 and 0 <= server_error_rate <= 1):
+            raise ValueError("rates must be between 0 and 1")
+        if throttle_rate + server_error_rate > 1:
+            raise ValueError("throttle_rate + server_error_rate must not exceed 1")
+        with self._lock:
+            self._rules[action] = FaultRule(throttle_rate, server_error_rate, latency_seconds)
+
+    def clear(self, action: str | None = None) -> None:
+        with self._lock:
+            if action is None:
+                self._rules.clear()
+            else:
+                self._rules.pop(action, None)
+
+    def rules(self) -> dict[str, dict[str, float]]:
+        with self._lock:
+            return {name: rule.to_dict() for name, rule in self._rules.items()}
+
+    def seed(self, value: int) -> None:
+        with self._lock:
+            self._rng.seed(value)
+
+    def force_detection_failed(
+        self, stack_name: str, reason: str = "Internal failure", logical_id: str | None = None
+    ) -> None:
+        """Drift detections on this stack end DETECTION_FAILED (until reset).
+
+        The resource ``logical_id`` (default: the first checkable one) gets no result.
+        """
+        with self._lock:
+            self.detection_failures[stack_name] = (logical_id, reason)
+
+    def force_execute_failed(
+        self, stack_name: str, logical_id: str, reason: str = "Internal failure"
+    ) -> None:
+        """Executing a change set on this stack fails on ``logical_id`` (until reset)."""
+        with self._lock:
+            self.execute_failures.setdefault(stack_name, {})[logical_id] = reason
+
+    def before(self, action: str, callback: Hook) -> None:
+        """Call ``callback(params)`` in-process before ``action`` ("*" = any) runs."""
+        with self._lock:
+            self._hooks.setdefault(action, []).append(callback)
+
+    # -- runtime -------------------------------------------------------------------------
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            return dict(self._counts)
+
+    def count(self, key: str) -> None:
+        with self._lock:
+            self._counts[key] += 1
+
+    def hooks(self, action: str) -> list[Hook]:
+        with self._lock:
+            return [*self._hooks.get("*", []), *self._hooks.get(action, [])]
+
+    def decide(self, action: str) -> tuple[float, str | None]:
+        """(latency seconds, injected error code or None) for one request."""
+        with self._lock:
+            rule = self._rules.get(action) or self._rules.get("*")
+            if rule is None:
+                return 0.0, None
+            draw = self._rng.random()
+            if draw < rule.throttle_rate:
+                return rule.latency_seconds, THROTTLING
+            if draw < rule.throttle_rate + rule.server_error_rate:
+                code = INTERNAL_FAILURE if self._rng.random() < 0.5 else SERVICE_UNAVAILABLE
+                return rule.latency_seconds, code
+            return rule.latency_seconds, None

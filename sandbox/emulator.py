@@ -1,0 +1,121 @@
+"""Public entry point of the local AWS sandbox.
+
+    sb = AwsSandbox.start(port=0)   # moto server on 127.0.0.1 with drift-capable CloudFormation
+    boto3.client("cloudformation", endpoint_url=sb.endpoint_url, region_name=sb.region, ...)
+    sb.timing.detection = Phase(seconds=0, min_polls=2)
+    sb.faults.set("*", throttle_rate=0.3); sb.faults.seed(1234)
+    sb.reset(); sb.stop()
+
+moto keeps its state per process, so all sandboxes of one process share it: start one.
+The HTTP control API is documented in ``sandbox.cloudformation.control``.
+"""
+
+from __future__ import annotations
+
+import threading
+from types import TracebackType
+
+from moto.moto_api._internal.models import moto_api_backend
+from moto.moto_server.threaded_moto_server import ThreadedMotoServer
+from moto.moto_server.werkzeug_app import (
+    DomainDispatcherApplication,
+    MotoRequestHandler,
+    create_backend_app,
+)
+from werkzeug.serving import make_server
+
+from sandbox.cloudformation import install
+from sandbox.cloudformation.control import ControlApp
+from sandbox.cloudformation.faults import Faults
+from sandbox.cloudformation.patches import advance_all
+from sandbox.cloudformation.store import STATE, find_stack_anywhere
+from sandbox.cloudformation.timing import Phase, Timing
+
+__all__ = ["AwsSandbox", "Phase"]
+
+_TICK_SECONDS = 0.05
+
+
+class _QuietHandler(MotoRequestHandler):
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        """No access log lines on stderr."""
+
+
+class _Server(ThreadedMotoServer):
+    """moto's ThreadedMotoServer with the control API in front of moto's app."""
+
+    def __init__(self, host: str, port: int, sandbox: AwsSandbox) -> None:
+        super().__init__(ip_address=host, port=port, verbose=False)
+        self._sandbox = sandbox
+
+    def _server_entry(self) -> None:
+        app = ControlApp(DomainDispatcherApplication(create_backend_app), self._sandbox)
+        self._server = make_server(
+            self._ip_address, self._port, app, True, request_handler=_QuietHandler
+        )
+        self._server_ready_event.set()
+        self._server.serve_forever()
+
+
+class AwsSandbox:
+    def __init__(self, host: str, port: int, region: str) -> None:
+        self.region = region
+        self._server = _Server(host, port, self)
+        self._stop = threading.Event()
+        self._ticker = threading.Thread(target=self._tick, name="sandbox-ticker", daemon=True)
+
+    @classmethod
+    def start(cls, port: int = 0, region: str = "us-east-1", host: str = "127.0.0.1") -> AwsSandbox:
+        install()
+        sandbox = cls(host, port, region)
+        sandbox._server.start()
+        sandbox._ticker.start()
+        return sandbox
+
+    @property
+    def endpoint_url(self) -> str:
+        host, port = self._server.get_host_and_port()
+        return f"http://{host}:{port}"
+
+    @property
+    def timing(self) -> Timing:
+        return STATE.timing
+
+    @property
+    def faults(self) -> Faults:
+        return STATE.faults
+
+    def set_stack_status(self, stack_name: str, status: str) -> None:
+        """Force a stack status (e.g. UPDATE_IN_PROGRESS for "not stable" tests)."""
+        with STATE.lock:
+            find_stack_anywhere(stack_name).status = status
+
+    def reset(self) -> None:
+        """Clear all moto state, faults, counters and timings."""
+        with STATE.lock:
+            moto_api_backend.reset()
+            STATE.reset()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._server.stop()
+        if self._ticker.is_alive():
+            self._ticker.join(timeout=2)
+
+    def _tick(self) -> None:
+        while not self._stop.wait(_TICK_SECONDS):
+            advance_all()
+
+    def __enter__(self) -> AwsSandbox:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def __repr__(self) -> str:
+        return f"AwsSandbox(endpoint_url={self.endpoint_url!r}, region={self.region!r})"

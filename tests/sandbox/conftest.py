@@ -1,0 +1,29 @@
+"""Fixtures: one sandbox server per test session, reset between tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sb_helpers import Clients
+
+from sandbox.emulator import AwsSandbox
+
+
+@pytest.fixture(scope="session")
+def sb() -> Iterator[AwsSandbox]:
+    sandbox = AwsSandbox.start(port=0)
+    yield sandbox
+    sandbox.stop()
+
+
+@pytest.fixture(autouse=True)
+def _reset(sb: AwsSandbox) -> Iterator[None]:
+    sb.reset()
+    yield
+    sb.reset()
+
+
+@pytest.fixture(scope="session")
+def aws(sb: AwsSandbox) -> Clients:
+    return Clients(sb)
