@@ -1,4 +1,5 @@
-"""CreateChangeSet, DescribeChangeSet, ListChangeSets, DeleteChangeSet.
+"""CreateChangeSet and DeleteChangeSet, and the change-set records with their creation phase
+(DescribeChangeSet/ListChangeSets output: ``changeset_views``).
 
 Sources: the model doc strings of these actions and of ChangeSetStatus/ExecutionStatus
 (CREATE_PENDING -> CREATE_IN_PROGRESS -> CREATE_COMPLETE | FAILED; ExecutionStatus
@@ -97,6 +98,10 @@ def advance_creation(rec: ChangeSetRecord, observed: bool) -> None:
     if rec.status not in ("CREATE_PENDING", "CREATE_IN_PROGRESS"):
         return
     if rec.progress.done():
+        forced = STATE.faults.change_set_failures.get(rec.stack_name)
+        if forced is not None:  # sb.faults.force_change_set_failed
+            rec.status, rec.execution_status, rec.status_reason = "FAILED", "UNAVAILABLE", forced
+            return
         try:
             _complete_creation(rec)
         except Exception as exc:  # the change set fails rather than the server
@@ -240,59 +245,6 @@ def create_change_set(req: Req) -> dict[str, Any]:
     STATE.change_sets[rec.change_set_id] = rec
     advance_creation(rec, observed=False)
     return {"Id": rec.change_set_id, "StackId": rec.stack_id}
-
-
-def describe(rec: ChangeSetRecord, include_values: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "ChangeSetName": rec.name,
-        "ChangeSetId": rec.change_set_id,
-        "StackId": rec.stack_id,
-        "StackName": rec.stack_name,
-        "Description": rec.description,
-        # Parameter values in effect (passed, previous or default), as DescribeStacks shows.
-        "Parameters": [
-            {
-                "ParameterKey": k,
-                "ParameterValue": ",".join(map(str, v)) if isinstance(v, list) else str(v),
-            }
-            for k, v in rec.resolved_parameters.items()
-        ],
-        "CreationTime": rec.creation_time,
-        "ExecutionStatus": rec.execution_status,
-        "Status": rec.status,
-        "StatusReason": rec.status_reason,
-        "NotificationARNs": rec.notification_arns,
-        "Capabilities": rec.capabilities,
-        "Tags": rec.tags,
-        "Changes": [changes.render(p.change, include_values) for p in rec.planned],
-        "IncludeNestedStacks": False,
-    }
-    if rec.drift_aware:
-        out["DeploymentMode"] = rec.deployment_mode
-        out["StackDriftStatus"] = rec.stack_drift_status
-    return {k: v for k, v in out.items() if v is not None}
-
-
-def summary(rec: ChangeSetRecord) -> dict[str, Any]:
-    keys = (
-        "StackId",
-        "StackName",
-        "ChangeSetId",
-        "ChangeSetName",
-        "ExecutionStatus",
-        "Status",
-        "StatusReason",
-        "CreationTime",
-        "Description",
-        "IncludeNestedStacks",
-    )
-    full = describe(rec, include_values=False)
-    return {k: full[k] for k in keys if k in full}
-
-
-def list_change_sets(req: Req) -> dict[str, Any]:
-    stack = find_stack(req.account, req.region, req.get("StackName"))
-    return {"Summaries": [summary(r) for r in records_of(stack.stack_id)]}
 
 
 def records_of(stack_id: str) -> list[ChangeSetRecord]:

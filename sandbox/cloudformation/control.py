@@ -3,15 +3,21 @@
 All bodies and answers are JSON.
 
     GET  /_sandbox/counts    -> {"CreateChangeSet": 2, "CreateChangeSet:OK": 1, ...}
-    GET  /_sandbox/faults    -> {"rules": {"*": {...}}, "detection_failures": ..., ...}
+    GET  /_sandbox/faults    -> {"rules": {"*": {...}}, "detection_failures": ...,
+                                 "execute_failures": ..., "change_set_failures": ...,
+                                 "fail_after": {"CreateChangeSet": ["InternalFailure"]}}
     POST /_sandbox/faults    {"action": "DetectStackDrift", "throttle_rate": 0.3,
                               "server_error_rate": 0.0, "latency_seconds": 0.0}
-    POST /_sandbox/faults/clear             {"action": "X"} or {} for all rules
+    POST /_sandbox/faults/clear             {"action": "X"} or {} for all (rules and
+                                             pending fail-after errors)
     POST /_sandbox/faults/seed              {"seed": 1234}
     POST /_sandbox/faults/detection-failed  {"stack_name": "s", "reason": "...",
                                              "logical_id": null}
     POST /_sandbox/faults/execute-failed    {"stack_name": "s", "logical_id": "Param",
                                              "reason": "..."}
+    POST /_sandbox/faults/fail-after        {"action": "CreateChangeSet",
+                                             "error": "InternalFailure", "times": 1}
+    POST /_sandbox/faults/change-set-failed {"stack_name": "s", "reason": "..."}
     GET  /_sandbox/timing    -> {"detection": {"seconds": 0.0, "min_polls": 1}, ...}
     POST /_sandbox/timing    {"detection": {"seconds": 5, "min_polls": 0}, ...}
     POST /_sandbox/stack-status  {"stack_name": "s", "status": "UPDATE_IN_PROGRESS"}
@@ -72,6 +78,8 @@ class ControlApp:
                 "rules": faults.rules(),
                 "detection_failures": faults.detection_failures,
                 "execute_failures": faults.execute_failures,
+                "change_set_failures": faults.change_set_failures,
+                "fail_after": faults.pending_fail_after(),
             }
         if method == "GET" and path == "/timing":
             return 200, sb.timing.to_dict()
@@ -96,6 +104,12 @@ class ControlApp:
             faults.force_execute_failed(
                 body["stack_name"], body["logical_id"], body.get("reason", "Internal failure")
             )
+        elif path == "/faults/fail-after":
+            faults.fail_after(
+                body["action"], body.get("error", "InternalFailure"), int(body.get("times", 1))
+            )
+        elif path == "/faults/change-set-failed":
+            faults.force_change_set_failed(body["stack_name"], body["reason"])
         elif path == "/timing":
             for name in ("detection", "change_set_create", "execution"):
                 if name in body:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from moto.cloudformation import parsing
 from moto.cloudformation.models import Event, Stack
-from moto.cloudformation.parsing import parse_and_create_resource, parse_and_update_resource
 
 from . import registry
+from .changes import PlannedChange
 from .changesets import ChangeSetRecord, advance_creation, find_record, records_of
 from .errors import InvalidChangeSetStatusError, TokenAlreadyExistsError
 from .request import STABLE_STATUSES, Req, now
@@ -126,34 +127,57 @@ def _apply(rec: ChangeSetRecord, stack: Stack) -> None:
         stack.output_map = stack._create_output_map()
         return
     new_params = dict(rec.parameters)
-    if stack.template_dict != rec.template or dict(stack.parameters) != new_params:
-        existed = set(rmap._parsed_resources)
+    existed = set(rmap._parsed_resources)
+    # Compare resolved values, not inputs: a parameter first left at its Default and now
+    # passed with UsePreviousValue is the same value, not a change (moto's own diff
+    # compares inputs and would "modify" every resource that refers to it).
+    if stack.template_dict != rec.template or _params_differ(rmap, rec):
         rmap.update(copy.deepcopy(rec.template), new_params)
-        stack.template, stack.parameters = rec.template_body, new_params
         stack._parse_template()
         stack.output_map = stack._create_output_map()
-    else:
-        existed = set(rmap._parsed_resources)
+    stack.template, stack.parameters = rec.template_body, new_params
+    rmap.input_parameters = new_params
     if not rec.drift_aware:
         return
     for p in rec.planned:
-        resource_json = copy.deepcopy(stack.template_dict["Resources"][p.logical_id])
-        if p.action == "Add" and p.logical_id in existed:
-            # Deleted out of band: recreate it from the template.
-            model = parse_and_create_resource(
-                p.logical_id, resource_json, rmap, stack.account_id, stack.region_name
-            )
-            rmap._parsed_resources[p.logical_id] = model
-        elif p.action == "Modify" and p.needs_replacement:
-            model = parse_and_update_resource(
-                p.logical_id, resource_json, rmap, stack.account_id, stack.region_name
-            )
-            rmap._parsed_resources[p.logical_id] = model
-        elif p.action == "Modify":
-            handler = registry.get(resource_json["Type"])
-            if handler is not None:
-                physical = str(rmap._parsed_resources[p.logical_id].physical_resource_id)
-                handler.apply(stack.account_id, stack.region_name, physical, p.desired)
+        try:
+            _revert(p, stack, existed)
+        except Exception as exc:
+            raise ResourceUpdateError(p.logical_id, f"{type(exc).__name__}: {exc}") from exc
+
+
+def _params_differ(rmap: parsing.ResourceMap, rec: ChangeSetRecord) -> bool:
+    def text(params: dict[str, Any]) -> dict[str, str]:
+        return {
+            k: ",".join(map(str, v)) if isinstance(v, list) else str(v) for k, v in params.items()
+        }
+
+    return text(rmap.resolved_parameters) != text(rec.resolved_parameters)
+
+
+def _revert(p: PlannedChange, stack: Stack, existed: set[str]) -> None:
+    """Bring one drifted resource back to its template values (REVERT_DRIFT)."""
+    rmap = stack.resource_map
+    resource_json = copy.deepcopy(stack.template_dict["Resources"][p.logical_id])
+    args = (p.logical_id, resource_json, rmap, stack.account_id, stack.region_name)
+    if p.action == "Add" and p.logical_id in existed:
+        # Deleted out of band: recreate it from the template.
+        rmap._parsed_resources[p.logical_id] = parsing.parse_and_create_resource(*args)
+    elif p.action == "Modify" and p.needs_replacement:
+        rmap._parsed_resources[p.logical_id] = parsing.parse_and_update_resource(*args)
+    elif p.action == "Modify":
+        handler = registry.get(resource_json["Type"])
+        if handler is not None:
+            physical = str(rmap._parsed_resources[p.logical_id].physical_resource_id)
+            handler.apply(stack.account_id, stack.region_name, physical, p.desired)
+
+
+class ResourceUpdateError(Exception):
+    """Applying one resource failed; the update fails on that resource."""
+
+    def __init__(self, logical_id: str, reason: str) -> None:
+        super().__init__(reason)
+        self.logical_id, self.reason = logical_id, reason
 
 
 def _finish(rec: ChangeSetRecord) -> None:
@@ -164,6 +188,8 @@ def _finish(rec: ChangeSetRecord) -> None:
     if failing is None:
         try:
             _apply(rec, stack)
+        except ResourceUpdateError as exc:
+            failing = (exc.logical_id, exc.reason)
         except Exception as exc:  # an apply error fails the update instead of the server
             lid = rec.planned[0].logical_id if rec.planned else stack.name
             failing = (lid, f"{type(exc).__name__}: {exc}")

@@ -6,6 +6,13 @@ Injected errors use CloudFormation's Query/XML error shape, so botocore parses t
   "drift detection throttles (Rate exceeded) under concurrency").
 - ``InternalFailure`` HTTP 500 and ``ServiceUnavailable`` HTTP 503: the common errors
   of every AWS Query API (CloudFormation API reference, "Common Errors").
+
+``fail_after`` models a response lost after CloudFormation acted: the request takes
+effect, the client sees a 5xx and retries (ClientToken / ClientRequestToken doc strings:
+a retry with the same token is recognised as the same request).
+``force_change_set_failed`` models a change set CloudFormation could not create:
+ChangeSetSummary/DescribeChangeSet doc strings, Status FAILED with "the error message"
+in StatusReason, ExecutionStatus UNAVAILABLE.
 """
 
 from __future__ import annotations
@@ -76,6 +83,8 @@ class Faults:
             self._counts: Counter[str] = Counter()
             self.detection_failures: dict[str, tuple[str | None, str]] = {}
             self.execute_failures: dict[str, dict[str, str]] = {}
+            self.change_set_failures: dict[str, str] = {}
+            self._fail_after: dict[str, list[str]] = {}
 
     # -- configuration ---------------------------------------------------------------
     def set(
@@ -94,11 +103,30 @@ class Faults:
             self._rules[action] = FaultRule(throttle_rate, server_error_rate, latency_seconds)
 
     def clear(self, action: str | None = None) -> None:
+        """Drop the rate rules and pending ``fail_after`` errors of one action (or all)."""
         with self._lock:
             if action is None:
                 self._rules.clear()
+                self._fail_after.clear()
             else:
                 self._rules.pop(action, None)
+                self._fail_after.pop(action, None)
+
+    def fail_after(self, action: str, error: str = INTERNAL_FAILURE, times: int = 1) -> None:
+        """The next ``times`` successful ``action`` requests ("*" = any action) are
+        processed, then answered with ``error`` (InternalFailure 500 or ServiceUnavailable
+        503) instead of their response. Requests answered with an error are passed
+        through and do not use up a time. Adds to what is already pending."""
+        if error not in (INTERNAL_FAILURE, SERVICE_UNAVAILABLE):
+            raise ValueError(f"error must be {INTERNAL_FAILURE} or {SERVICE_UNAVAILABLE}")
+        if times < 1:
+            raise ValueError("times must be at least 1")
+        with self._lock:
+            self._fail_after.setdefault(action, []).extend([error] * times)
+
+    def pending_fail_after(self) -> dict[str, list[str]]:
+        with self._lock:
+            return {k: list(v) for k, v in self._fail_after.items() if v}
 
     def rules(self) -> dict[str, dict[str, float]]:
         with self._lock:
@@ -124,6 +152,12 @@ class Faults:
         """Executing a change set on this stack fails on ``logical_id`` (until reset)."""
         with self._lock:
             self.execute_failures.setdefault(stack_name, {})[logical_id] = reason
+
+    def force_change_set_failed(self, stack_name: str, reason: str) -> None:
+        """Change sets created on this stack (until reset) end Status FAILED, ExecutionStatus
+        UNAVAILABLE, StatusReason ``reason`` after their usual creation phase."""
+        with self._lock:
+            self.change_set_failures[stack_name] = reason
 
     def before(self, action: str, callback: Hook) -> None:
         """Call ``callback(params)`` in-process before ``action`` ("*" = any) runs."""
@@ -156,3 +190,12 @@ class Faults:
                 code = INTERNAL_FAILURE if self._rng.random() < 0.5 else SERVICE_UNAVAILABLE
                 return rule.latency_seconds, code
             return rule.latency_seconds, None
+
+    def lose_response(self, action: str) -> str | None:
+        """The error replacing a processed request's response, if one is pending."""
+        with self._lock:
+            for key in (action, "*"):
+                pending = self._fail_after.get(key)
+                if pending:
+                    return pending.pop(0)
+            return None

@@ -5,17 +5,26 @@ Without them a freshly created stack would already show (false) drift:
   moto expects a Key/Value list and crashes.
 - AWS::S3::Bucket ``VersioningConfiguration`` is ignored by moto on create.
 - AWS::SNS::Topic ``Tags`` are not stored as topic tags by moto on create.
+
+And an update would lose a resource: moto's ``parse_and_update_resource`` returns None
+for a type without ``update_from_cloudformation_json`` (e.g. AWS::Logs::LogGroup) and
+``ResourceMap.update`` stores that None as the resource's model, so the stack forgets
+the resource (later reads crash on ``None.physical_resource_id``). The fix keeps the
+model and writes the properties the emulator's resource types know how to write
+(RetentionInDays for a log group: "Update requires: No interruption").
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from moto.cloudformation import parsing
 from moto.s3.models import FakeBucket, s3_backends
 from moto.sns.models import Topic, sns_backends
 from moto.ssm.models import Parameter
 from moto.utilities.utils import get_partition
 
+from . import registry, templates
 from .resource_types import tag_map
 
 
@@ -53,6 +62,24 @@ def _sns_tags(topic: Any, props: dict[str, Any], account: str, region: str) -> N
         sns_backends[account][region].tag_resource(topic.arn, tag_map(props["Tags"]))
 
 
+def _keep_model_on_update(original: Any) -> Any:
+    def update(
+        logical_id: str, resource_json: Any, rmap: Any, account_id: str, region_name: str
+    ) -> Any:
+        model = original(logical_id, resource_json, rmap, account_id, region_name)
+        if model is not None:
+            return model
+        model = rmap._parsed_resources.get(logical_id)
+        handler = registry.get(resource_json.get("Type", ""))
+        if model is not None and handler is not None:
+            desired = templates.resolve_properties(rmap, resource_json)
+            physical = str(model.physical_resource_id)
+            handler.apply(account_id, region_name, physical, desired)
+        return model
+
+    return update
+
+
 _applied: list[bool] = []
 
 
@@ -64,3 +91,5 @@ def apply() -> None:
     _wrap_create(Parameter, before=_ssm_tags_as_list)
     _wrap_create(FakeBucket, after=_s3_versioning)
     _wrap_create(Topic, after=_sns_tags)
+    # ResourceMap.update looks the function up in its module at call time.
+    parsing.parse_and_update_resource = _keep_model_on_update(parsing.parse_and_update_resource)

@@ -13,7 +13,7 @@ from moto.cloudformation.models import Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
 
-from . import changesets, drift, execution, fixes, templates
+from . import changeset_views, changesets, drift, execution, fixes, templates
 from .errors import ValidationError
 from .faults import INTERNAL_FAILURE, error_response
 from .request import STABLE_STATUSES, Req, now
@@ -55,7 +55,7 @@ def _describe_change_set(req: Req) -> dict[str, Any]:
     rec = changesets.find_record(req, req.get("ChangeSetName"), req.get("StackName"))
     changesets.advance_creation(rec, observed=True)
     execution.advance_execution(rec, observed=True)
-    return changesets.describe(rec, bool(req.get("IncludePropertyValues", False)))
+    return changeset_views.describe(rec, bool(req.get("IncludePropertyValues", False)))
 
 
 def _observing(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
@@ -142,7 +142,14 @@ def _call_action(self: Any) -> Any:
         log.exception("CloudFormation %s crashed in the sandbox", action)
         faults.count(f"{action}:Crash")
         return error_response(INTERNAL_FAILURE)
-    faults.count(f"{action}:{'OK' if int(status) < 300 else 'Error'}")
+    if int(status) >= 300:
+        faults.count(f"{action}:Error")
+        return status, headers, body
+    faults.count(f"{action}:OK")  # it was processed, whatever the client sees
+    lost = faults.lose_response(action)
+    if lost is not None:
+        faults.count(f"{action}:{lost}")
+        return error_response(lost)
     return status, headers, body
 
 
@@ -187,7 +194,7 @@ def install() -> None:
         "detect_stack_resource_drift": drift.detect_resource_drift,
         "create_change_set": changesets.create_change_set,
         "describe_change_set": _describe_change_set,
-        "list_change_sets": changesets.list_change_sets,
+        "list_change_sets": changeset_views.list_change_sets,
         "delete_change_set": changesets.delete_change_set,
         "execute_change_set": execution.execute_change_set,
     }
