@@ -1,0 +1,51 @@
+"""The real handler, run by the durable testing SDK against the local AWS sandbox."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from harness import FAST_POLLS, REGION, Inbox
+
+from healer import clients
+from sandbox.cloudformation.timing import Phase
+from sandbox.emulator import AwsSandbox
+
+
+@pytest.fixture(scope="session")
+def aws() -> Iterator[AwsSandbox]:
+    sandbox = AwsSandbox.start(port=0, region=REGION)
+    saved = dict(os.environ)
+    os.environ.update(
+        AWS_ENDPOINT_URL=sandbox.endpoint_url,
+        AWS_REGION=REGION,
+        AWS_DEFAULT_REGION=REGION,
+        AWS_ACCESS_KEY_ID="testing",
+        AWS_SECRET_ACCESS_KEY="testing",
+        # One HTTP attempt per call: throttling must be survived by the workflow's own
+        # step retries and poll tolerance, not hidden by botocore's retries.
+        AWS_MAX_ATTEMPTS="1",
+    )
+    os.environ.pop("AWS_PROFILE", None)
+    clients.cloudformation.cache_clear()
+    clients.sns.cache_clear()
+    try:
+        yield sandbox
+    finally:
+        sandbox.stop()
+        os.environ.clear()
+        os.environ.update(saved)
+
+
+@pytest.fixture
+def inbox(aws: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> Inbox:
+    aws.reset()
+    aws.faults.seed(7)
+    # Every asynchronous operation is seen in progress twice before it finishes.
+    aws.timing.detection = aws.timing.change_set_create = aws.timing.execution = Phase(0.0, 2)
+    box = Inbox()
+    monkeypatch.setenv("SNS_TOPIC_ARN", box.topic_arn)
+    for name, value in FAST_POLLS.items():
+        monkeypatch.setenv(name, value)
+    return box

@@ -1,0 +1,196 @@
+"""Helpers for handler tests: deploy stacks, drift them, run the handler, read notices."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+from aws_durable_execution_sdk_python_testing.runner import (
+    DurableFunctionTestResult,
+    DurableFunctionTestRunner,
+)
+
+import app
+
+REGION = "us-east-1"
+FAST_POLLS = {
+    "DETECTION_POLL_INITIAL_SECONDS": "1",
+    "DETECTION_POLL_MAX_SECONDS": "2",
+    "CHANGE_SET_POLL_INITIAL_SECONDS": "1",
+    "CHANGE_SET_POLL_MAX_SECONDS": "2",
+    "EXECUTION_POLL_INITIAL_SECONDS": "1",
+    "EXECUTION_POLL_MAX_SECONDS": "2",
+}
+
+
+def client(service: str) -> Any:
+    return boto3.client(service, region_name=REGION)
+
+
+@dataclass
+class Notice:
+    subject: str
+    body: str
+    attributes: dict[str, str]
+
+
+class Inbox:
+    """An SQS queue subscribed to the notice topic: what a subscriber receives."""
+
+    def __init__(self) -> None:
+        self.topic_arn = client("sns").create_topic(Name="drift-notices")["TopicArn"]
+        sqs = client("sqs")
+        self.queue_url = sqs.create_queue(QueueName="drift-notices-inbox")["QueueUrl"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        client("sns").subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
+
+    def notices(self) -> list[Notice]:
+        found: list[Notice] = []
+        sqs = client("sqs")
+        while True:
+            messages = sqs.receive_message(
+                QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
+            ).get("Messages", [])
+            if not messages:
+                return found
+            for message in messages:
+                envelope = json.loads(message["Body"])
+                found.append(
+                    Notice(
+                        subject=envelope.get("Subject", ""),
+                        body=envelope["Message"],
+                        attributes={
+                            k: v["Value"] for k, v in envelope.get("MessageAttributes", {}).items()
+                        },
+                    )
+                )
+                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+@dataclass
+class Run:
+    result: DurableFunctionTestResult
+    notices: list[Notice]
+
+    @property
+    def output(self) -> dict[str, Any]:
+        """The handler's JSON: its return value, or the record attached to its failure."""
+        if self.result.result is not None:
+            return json.loads(self.result.result)  # type: ignore[no-any-return]
+        assert self.result.error is not None and self.result.error.data
+        return json.loads(self.result.error.data)  # type: ignore[no-any-return]
+
+    @property
+    def outcome(self) -> str:
+        return str(self.output["Outcome"])
+
+    @property
+    def notice(self) -> Notice:
+        assert len(self.notices) == 1, [n.subject for n in self.notices]
+        return self.notices[0]
+
+
+def run_handler(inbox: Inbox, event: dict[str, Any], *, skip_time: bool = True) -> Run:
+    with DurableFunctionTestRunner(handler=app.lambda_handler, skip_time=skip_time) as runner:
+        result = runner.run(input=json.dumps(event), execution_timeout=120)
+    return Run(result=result, notices=inbox.notices())
+
+
+SAMPLE_TEMPLATE = {
+    "Resources": {
+        "SampleParameter": {
+            "Type": "AWS::SSM::Parameter",
+            "Properties": {
+                "Name": "/drift-test/sample",
+                "Type": "String",
+                "Value": "initial-value",
+            },
+        }
+    }
+}
+
+APP_TEMPLATE = {
+    "Parameters": {
+        "EnvName": {"Type": "String"},
+        "Retention": {"Type": "Number", "Default": 14},
+    },
+    "Resources": {
+        "Setting": {
+            "Type": "AWS::SSM::Parameter",
+            "Properties": {
+                "Name": {"Fn::Sub": "/app/${EnvName}/mode"},
+                "Type": "String",
+                "Value": "strict",
+            },
+        },
+        "Jobs": {
+            "Type": "AWS::SQS::Queue",
+            "Properties": {"QueueName": {"Fn::Sub": "${EnvName}-jobs"}, "VisibilityTimeout": 30},
+        },
+        "Logs": {
+            "Type": "AWS::Logs::LogGroup",
+            "Properties": {
+                "LogGroupName": {"Fn::Sub": "/app/${EnvName}"},
+                "RetentionInDays": {"Ref": "Retention"},
+            },
+        },
+        "Worker": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "AssumeRolePolicyDocument": {
+                    "Version": "2012-10-17",
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "lambda.amazonaws.com"},
+                            "Action": "sts:AssumeRole",
+                        }
+                    ],
+                }
+            },
+        },
+    },
+}
+
+
+def deploy(
+    stack_name: str,
+    template: dict[str, Any],
+    parameters: dict[str, str] | None = None,
+    capabilities: list[str] | None = None,
+) -> str:
+    cfn = client("cloudformation")
+    stack_id = cfn.create_stack(
+        StackName=stack_name,
+        TemplateBody=json.dumps(template),
+        Parameters=[
+            {"ParameterKey": k, "ParameterValue": v} for k, v in (parameters or {}).items()
+        ],
+        Capabilities=capabilities or [],
+    )["StackId"]
+    status = cfn.describe_stacks(StackName=stack_id)["Stacks"][0]["StackStatus"]
+    assert status == "CREATE_COMPLETE", status
+    return str(stack_id)
+
+
+def ssm_value(name: str) -> str:
+    return str(client("ssm").get_parameter(Name=name)["Parameter"]["Value"])
+
+
+def drift_sample() -> None:
+    client("ssm").put_parameter(
+        Name="/drift-test/sample", Value="changed-by-hand", Type="String", Overwrite=True
+    )
+
+
+def calls(aws: Any, action: str) -> int:
+    """Successful requests of one CloudFormation action the sandbox answered."""
+    return int(aws.faults.counts().get(f"{action}:OK", 0))
+
+
+def throttled(aws: Any) -> int:
+    return sum(n for key, n in aws.faults.counts().items() if key.endswith(":Throttling"))
