@@ -14,8 +14,8 @@ from sandbox.emulator import AwsSandbox
 
 
 @pytest.fixture(scope="session")
-def aws() -> Iterator[AwsSandbox]:
-    sandbox = AwsSandbox.start(port=0, region=REGION)
+def aws(aws_sandbox: AwsSandbox) -> Iterator[AwsSandbox]:
+    sandbox = aws_sandbox
     saved = dict(os.environ)
     os.environ.update(
         AWS_ENDPOINT_URL=sandbox.endpoint_url,
@@ -33,7 +33,6 @@ def aws() -> Iterator[AwsSandbox]:
     try:
         yield sandbox
     finally:
-        sandbox.stop()
         os.environ.clear()
         os.environ.update(saved)
 

@@ -11,10 +11,8 @@ from sandbox.emulator import AwsSandbox
 
 
 @pytest.fixture(scope="session")
-def sb() -> Iterator[AwsSandbox]:
-    sandbox = AwsSandbox.start(port=0)
-    yield sandbox
-    sandbox.stop()
+def sb(aws_sandbox: AwsSandbox) -> AwsSandbox:
+    return aws_sandbox
 
 
 @pytest.fixture(autouse=True)
