@@ -95,3 +95,22 @@ def test_detection_that_never_finishes_times_out(
     assert_failed_with("TIMED_OUT", run)
     assert "drift detection did not finish within 3 s" in run.notice.body
     assert calls(aws, "CreateChangeSet") == 0
+
+
+def test_change_set_creation_failure_reports_cloudformations_reason(
+    aws: AwsSandbox, inbox: Inbox
+) -> None:
+    deploy("sample", SAMPLE_TEMPLATE)
+    drift_sample()
+    aws.faults.force_change_set_failed(
+        "sample", reason="Resource handler returned message: Access denied for ssm:GetParameter"
+    )
+
+    run = run_handler(inbox, {"StackName": "sample"})
+
+    assert run.outcome == "CHANGE_SET_FAILED"
+    assert_failed_with("CHANGE_SET_FAILED", run)
+    assert "Access denied for ssm:GetParameter" in run.notice.body
+    assert run.output["ChangeSetDeleted"] is False  # kept for inspection
+    assert calls(aws, "ExecuteChangeSet") == 0
+    assert ssm_value("/drift-test/sample") == "changed-by-hand"

@@ -69,3 +69,36 @@ def test_drift_undone_before_the_change_set_is_nothing_to_revert(
     assert client("cloudformation").list_change_sets(StackName="sample")["Summaries"] == []
     assert run.notice.attributes["outcome"] == "NOTHING_TO_REVERT"
     assert "(deleted: it had no changes)" in run.notice.body
+
+
+TWO_PARAMETERS = {
+    "Resources": {
+        name: {
+            "Type": "AWS::SSM::Parameter",
+            "Properties": {"Name": f"/gate/{name}", "Type": "String", "Value": "template"},
+        }
+        for name in ("First", "Second")
+    }
+}
+
+
+def test_safety_gate_holds_a_change_set_that_touches_undetected_resources(
+    aws: AwsSandbox, inbox: Inbox
+) -> None:
+    deploy("gate", TWO_PARAMETERS)
+    client("ssm").put_parameter(Name="/gate/First", Value="x", Type="String", Overwrite=True)
+
+    def second_drifts_after_detection(_: Any) -> None:
+        client("ssm").put_parameter(Name="/gate/Second", Value="y", Type="String", Overwrite=True)
+
+    aws.faults.before("CreateChangeSet", second_drifts_after_detection)
+
+    run = run_handler(inbox, {"StackName": "gate"})
+
+    assert run.outcome == "REVIEW_REQUIRED"
+    assert calls(aws, "ExecuteChangeSet") == 0
+    assert run.output["ReviewReasons"] == [
+        "Second (AWS::SSM::Parameter): the change set changes it, but drift detection did not report it"
+    ]
+    assert "Held for review because:" in run.notice.body
+    assert ssm_value("/gate/First") == "x"  # nothing was executed
