@@ -8,7 +8,6 @@ from collections.abc import Iterator
 import pytest
 from harness import FAST_POLLS, REGION, Inbox
 
-from healer import clients
 from sandbox.cloudformation.timing import Phase
 from sandbox.emulator import AwsSandbox
 
@@ -28,8 +27,6 @@ def aws(aws_sandbox: AwsSandbox) -> Iterator[AwsSandbox]:
         AWS_MAX_ATTEMPTS="1",
     )
     os.environ.pop("AWS_PROFILE", None)
-    clients.cloudformation.cache_clear()
-    clients.sns.cache_clear()
     try:
         yield sandbox
     finally:
