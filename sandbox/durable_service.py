@@ -41,13 +41,8 @@ from typing import TYPE_CHECKING, Any, Literal
 import boto3
 from botocore.config import Config
 
-from sandbox.lambda_front_door import (
-    TERMINAL_STATUSES,
-    FrontDoor,
-    FrontDoorConfig,
-    FunctionIdentity,
-    InProcessHandler,
-)
+from sandbox.inprocess_handler import FunctionIdentity, InProcessHandler
+from sandbox.lambda_front_door import TERMINAL_STATUSES, FrontDoor, FrontDoorConfig
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
