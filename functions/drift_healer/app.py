@@ -168,15 +168,21 @@ def detect_drift(
 def conclude(context: DurableContext, settings: Settings, report: RunReport) -> dict[str, Any]:
     """Notify (every outcome but IN_SYNC, unless asked), then return or fail the execution."""
     outcome = report.final_outcome
+    undelivered = ""
     if should_notify(outcome, notify_on_in_sync=settings.notify_on_in_sync):
         notice = render_notice(report, context.execution_context.durable_execution_arn)
         if settings.sns_topic_arn:
-            steps.run_publish_notice(context, settings.sns_topic_arn, notice)
-            report.notified = True
+            try:
+                steps.run_publish_notice(context, settings.sns_topic_arn, notice)
+                report.notified = True
+            except DurableOperationError as failure:
+                undelivered = f" (the notice could not be published: {failure.message})"
         else:  # only outside Lambda: load_settings requires the topic there
             context.logger.warning("SNS_TOPIC_ARN is not set; notice not sent:\n%s", notice.body)
     result = report.to_result()
     context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)
-    if outcome.is_failure:
-        raise HealingFailedError(f"{outcome.value}: {report.reason}", data=json.dumps(result))
+    # A lost notice fails the run too: the failed execution is then the only signal left.
+    if outcome.is_failure or undelivered:
+        message = f"{outcome.value}: {report.reason}{undelivered}"
+        raise HealingFailedError(message, data=json.dumps(result))
     return result

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from harness import SAMPLE_TEMPLATE, Inbox, calls, deploy, run_handler
+from harness import SAMPLE_TEMPLATE, Inbox, calls, deploy, drift_sample, run_handler, ssm_value
 
 from sandbox.emulator import AwsSandbox
 
@@ -88,3 +88,21 @@ def test_missing_topic_in_lambda_fails_before_any_aws_call(
     assert run.result.error is not None
     assert run.result.error.message.startswith("ERROR: invalid configuration: SNS_TOPIC_ARN")
     assert calls(aws, "DetectStackDrift") == 0
+
+
+def test_notice_that_cannot_be_published_fails_the_run_visibly(
+    aws: AwsSandbox, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deploy("sample", SAMPLE_TEMPLATE)
+    drift_sample()
+    monkeypatch.setenv("SNS_TOPIC_ARN", "arn:aws:sns:us-east-1:123456789012:deleted-topic")
+
+    run = run_handler(inbox, {"StackName": "sample"})
+
+    assert run.outcome == "HEALED"  # the heal itself happened...
+    assert ssm_value("/drift-test/sample") == "initial-value"
+    assert run.result.error is not None  # ...but nobody was told, so the run fails
+    assert run.result.error.message.startswith("HEALED: ")
+    assert "the notice could not be published" in run.result.error.message
+    assert run.output["Notified"] is False
+    assert calls(aws, "CreateChangeSet") == 1
