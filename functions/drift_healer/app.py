@@ -8,6 +8,7 @@ decision a pure function (healer.outcomes, healer.safety, healer.notice).
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from typing import Any
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
@@ -31,6 +32,9 @@ from healer.request import HealRequest, InvalidRequestError, parse_request, stac
 from healer.safety import review_reasons
 from healer.settings import ConfigurationError, Settings, load_settings
 from healer.waits import wait_for_change_set, wait_for_drift_detection, wait_for_execution
+
+# Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
+CLOCK_SKEW = timedelta(minutes=1)
 
 
 class HealingFailedError(DurableOperationError):
@@ -124,9 +128,8 @@ def heal(
         )
 
     # 7. Execute it and wait for the stack update to finish.
-    executed = steps.run_execute_change_set(
-        context, stack.stack_id, created.id, client_token(execution_arn, "execute")
-    )
+    execute_token = client_token(execution_arn, "execute")
+    executed = steps.run_execute_change_set(context, stack.stack_id, created.id, execute_token)
     execution = wait_for_execution(
         context, stack.stack_id, executed, settings.poll_policy("execution")
     )
@@ -134,7 +137,7 @@ def heal(
     ended = classify_execution(execution, settings.execution_timeout_seconds)
     if ended and ended[0] is Outcome.EXECUTION_FAILED:
         report.failed_resources = steps.run_read_failed_resources(
-            context, stack.stack_id, executed.at
+            context, stack.stack_id, execute_token, executed.at - CLOCK_SKEW
         )
     if ended:
         return report.finish(*ended)

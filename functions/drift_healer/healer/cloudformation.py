@@ -196,8 +196,12 @@ def read_stack_status(stack_id: str) -> StackStatus:
     return StackStatus(status=stack["StackStatus"], reason=stack.get("StackStatusReason"))
 
 
-def list_failed_resources(stack_id: str, since: datetime) -> list[FailedResource]:
-    """DescribeStackEvents (newest first) back to `since`: the *_FAILED resource events."""
+def list_failed_resources(stack_id: str, token: str, since: datetime) -> list[FailedResource]:
+    """DescribeStackEvents (newest first) back to `since`: the *_FAILED resource events.
+
+    Events of the operation started by ExecuteChangeSet carry its ClientRequestToken (model
+    docs); events without a token are kept when they are newer than `since`.
+    """
     failed: list[FailedResource] = []
     paginator = clients.cloudformation().get_paginator("describe_stack_events")
     for page in paginator.paginate(StackName=stack_id):
@@ -205,9 +209,9 @@ def list_failed_resources(stack_id: str, since: datetime) -> list[FailedResource
             if event["Timestamp"] < since:
                 return failed
             status = event.get("ResourceStatus", "")
-            if status.endswith("_FAILED") and event.get("LogicalResourceId") != event.get(
-                "StackName"
-            ):
+            ours = event.get("ClientRequestToken", token) == token
+            is_stack = event.get("LogicalResourceId") == event.get("StackName")
+            if ours and status.endswith("_FAILED") and not is_stack:
                 failed.append(
                     FailedResource(
                         logical_id=event.get("LogicalResourceId", "?"),

@@ -87,8 +87,10 @@ def execute_change_set(_: StepContext, stack_id: str, change_set_id: str, token:
 
 
 @durable_step
-def read_failed_resources(_: StepContext, stack_id: str, since: datetime) -> list[FailedResource]:
-    return cfn.list_failed_resources(stack_id, since)
+def read_failed_resources(
+    _: StepContext, stack_id: str, token: str, since: datetime
+) -> list[FailedResource]:
+    return cfn.list_failed_resources(stack_id, token, since)
 
 
 @durable_step
@@ -154,10 +156,10 @@ def run_execute_change_set(
 
 
 def run_read_failed_resources(
-    context: DurableContext, stack_id: str, since: datetime
+    context: DurableContext, stack_id: str, token: str, since: datetime
 ) -> list[FailedResource]:
     return context.step(
-        read_failed_resources(stack_id, since),
+        read_failed_resources(stack_id, token, since),
         "read-failed-resources",
         step_config(list[FailedResource]),
     )
