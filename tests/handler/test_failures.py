@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from harness import (
-    SAMPLE_TEMPLATE,
-    Inbox,
-    calls,
-    client,
-    deploy,
-    drift_sample,
-    run_handler,
-    ssm_value,
-)
+from harness import Inbox, calls, client, deploy, drift_sample, run_handler, ssm_value
 
 from sandbox.cloudformation.timing import Phase
 from sandbox.emulator import AwsSandbox
+from tests.stacks import SAMPLE_TEMPLATE
 
 
 def assert_failed_with(run_outcome: str, run: object) -> None:

@@ -4,20 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness import (
-    APP_TEMPLATE,
-    SAMPLE_TEMPLATE,
-    Inbox,
-    calls,
-    client,
-    deploy,
-    drift_sample,
-    run_handler,
-    ssm_value,
-    throttled,
-)
+from harness import Inbox, calls, client, deploy, drift_sample, run_handler, ssm_value, throttled
 
 from sandbox.emulator import AwsSandbox
+from tests.stacks import APP_TEMPLATE, SAMPLE_TEMPLATE
 
 
 def test_drifted_parameter_is_healed_verified_and_notified(aws: AwsSandbox, inbox: Inbox) -> None:

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from harness import (
-    SAMPLE_TEMPLATE,
-    Inbox,
-    calls,
-    client,
-    deploy,
-    drift_sample,
-    run_handler,
-    ssm_value,
-)
+from harness import Inbox, calls, client, deploy, drift_sample, run_handler, ssm_value
 
 from sandbox.emulator import AwsSandbox
+from tests.stacks import SAMPLE_TEMPLATE
 
 
 def test_retried_create_step_makes_one_change_set(aws: AwsSandbox, inbox: Inbox) -> None:

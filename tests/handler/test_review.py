@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness import (
-    SAMPLE_TEMPLATE,
-    Inbox,
-    calls,
-    client,
-    deploy,
-    drift_sample,
-    run_handler,
-    ssm_value,
-)
+from harness import Inbox, calls, client, deploy, drift_sample, run_handler, ssm_value
 
 from sandbox.emulator import AwsSandbox
+from tests.stacks import SAMPLE_TEMPLATE
 
 
 def test_review_mode_creates_the_change_set_but_never_executes_it(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from harness import SAMPLE_TEMPLATE, Inbox, calls, deploy, drift_sample, run_handler, ssm_value
+from harness import Inbox, calls, deploy, drift_sample, run_handler, ssm_value
 
 from sandbox.emulator import AwsSandbox
+from tests.stacks import SAMPLE_TEMPLATE
 
 
 def test_in_sync_stack_is_quiet_and_creates_nothing(aws: AwsSandbox, inbox: Inbox) -> None:

@@ -4,52 +4,12 @@ UsePreviousValue, an IAM role, and a resource type moto cannot update (log group
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from sb_helpers import Clients, detect, drifts, wait_change_set, wait_stack
 
-TEMPLATE: dict[str, Any] = {
-    "Parameters": {
-        "EnvName": {"Type": "String"},
-        "Retention": {"Type": "Number", "Default": 14},
-    },
-    "Resources": {
-        "Setting": {
-            "Type": "AWS::SSM::Parameter",
-            "Properties": {
-                "Name": {"Fn::Sub": "/app/${EnvName}/mode"},
-                "Type": "String",
-                "Value": "strict",
-            },
-        },
-        "Jobs": {
-            "Type": "AWS::SQS::Queue",
-            "Properties": {"QueueName": {"Fn::Sub": "${EnvName}-jobs"}, "VisibilityTimeout": 30},
-        },
-        "Logs": {
-            "Type": "AWS::Logs::LogGroup",
-            "Properties": {
-                "LogGroupName": {"Fn::Sub": "/app/${EnvName}"},
-                "RetentionInDays": {"Ref": "Retention"},
-            },
-        },
-        "Worker": {
-            "Type": "AWS::IAM::Role",
-            "Properties": {
-                "AssumeRolePolicyDocument": {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "lambda.amazonaws.com"},
-                            "Action": "sts:AssumeRole",
-                        }
-                    ],
-                }
-            },
-        },
-    },
-}
+from tests.stacks import APP_TEMPLATE
+
+TEMPLATE = APP_TEMPLATE
 KEEP_ALL = [
     {"ParameterKey": "EnvName", "UsePreviousValue": True},
     {"ParameterKey": "Retention", "UsePreviousValue": True},
