@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 import boto3
 
 from sandbox import demo_stacks
-from sandbox.demo_stacks import client
+from sandbox.clients import client
 from sandbox.durable_service import DUMMY_CREDENTIALS, DurableService
 from sandbox.notices import Inbox
 from sandbox.progress import ExecutionResult, drift_lines, invoke_and_follow

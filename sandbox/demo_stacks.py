@@ -17,8 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-import boto3
-from botocore.config import Config
+from sandbox.clients import client
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -112,18 +111,6 @@ class ValueCheck:
 
 def _tags_text(tags: list[dict[str, str]]) -> str:
     return ", ".join(f"{t['Key']}={t['Value']}" for t in sorted(tags, key=lambda t: t["Key"]))
-
-
-def client(service: str, endpoint_url: str, region: str) -> Any:
-    """A boto3 client for the sandbox (dummy credentials)."""
-    return boto3.client(
-        service,  # type: ignore[call-overload]
-        endpoint_url=endpoint_url,
-        region_name=region,
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
-        config=Config(retries={"max_attempts": 3}),
-    )
 
 
 class DemoAccount:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import threading
 from types import TracebackType
+from typing import Any
 
 from moto.moto_api._internal.models import moto_api_backend
 from moto.moto_server.threaded_moto_server import ThreadedMotoServer
@@ -24,6 +25,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from sandbox.clients import client
 from sandbox.cloudformation import install
 from sandbox.cloudformation.control import ControlApp
 from sandbox.cloudformation.faults import Faults
@@ -76,6 +78,10 @@ class AwsSandbox:
     def endpoint_url(self) -> str:
         host, port = self._server.get_host_and_port()
         return f"http://{host}:{port}"
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for this sandbox (dummy credentials)."""
+        return client(service, self.endpoint_url, self.region)
 
     @property
     def timing(self) -> Timing:

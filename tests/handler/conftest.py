@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from harness import FAST_POLLS, REGION, Inbox
+from harness import FAST_POLLS, REGION, Inbox, new_inbox
 
 from sandbox.cloudformation.timing import Phase
 from sandbox.emulator import AwsSandbox
@@ -40,7 +40,7 @@ def inbox(aws: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> Inbox:
     aws.faults.seed(7)
     # Every asynchronous operation is seen in progress twice before it finishes.
     aws.timing.detection = aws.timing.change_set_create = aws.timing.execution = Phase(0.0, 2)
-    box = Inbox()
+    box = new_inbox()
     monkeypatch.setenv("SNS_TOPIC_ARN", box.topic_arn)
     for name, value in FAST_POLLS.items():
         monkeypatch.setenv(name, value)

@@ -13,6 +13,7 @@ from aws_durable_execution_sdk_python_testing.runner import (
 )
 
 import app
+from sandbox.notices import Inbox, ReceivedNotice
 
 REGION = "us-east-1"
 FAST_POLLS = {
@@ -29,52 +30,15 @@ def client(service: str) -> Any:
     return boto3.client(service, region_name=REGION)
 
 
-@dataclass
-class Notice:
-    subject: str
-    body: str
-    attributes: dict[str, str]
-
-
-class Inbox:
+def new_inbox() -> Inbox:
     """An SQS queue subscribed to the notice topic: what a subscriber receives."""
-
-    def __init__(self) -> None:
-        self.topic_arn = client("sns").create_topic(Name="drift-notices")["TopicArn"]
-        sqs = client("sqs")
-        self.queue_url = sqs.create_queue(QueueName="drift-notices-inbox")["QueueUrl"]
-        queue_arn = sqs.get_queue_attributes(QueueUrl=self.queue_url, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        client("sns").subscribe(TopicArn=self.topic_arn, Protocol="sqs", Endpoint=queue_arn)
-
-    def notices(self) -> list[Notice]:
-        found: list[Notice] = []
-        sqs = client("sqs")
-        while True:
-            messages = sqs.receive_message(
-                QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
-            ).get("Messages", [])
-            if not messages:
-                return found
-            for message in messages:
-                envelope = json.loads(message["Body"])
-                found.append(
-                    Notice(
-                        subject=envelope.get("Subject", ""),
-                        body=envelope["Message"],
-                        attributes={
-                            k: v["Value"] for k, v in envelope.get("MessageAttributes", {}).items()
-                        },
-                    )
-                )
-                sqs.delete_message(QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return Inbox.create(client("sns"), client("sqs"), "drift-notices", "drift-notices-inbox")
 
 
 @dataclass
 class Run:
     result: DurableFunctionTestResult
-    notices: list[Notice]
+    notices: list[ReceivedNotice]
 
     @property
     def output(self) -> dict[str, Any]:
@@ -89,7 +53,7 @@ class Run:
         return str(self.output["Outcome"])
 
     @property
-    def notice(self) -> Notice:
+    def notice(self) -> ReceivedNotice:
         assert len(self.notices) == 1, [n.subject for n in self.notices]
         return self.notices[0]
 
@@ -97,7 +61,7 @@ class Run:
 def run_handler(inbox: Inbox, event: dict[str, Any], *, skip_time: bool = True) -> Run:
     with DurableFunctionTestRunner(handler=app.lambda_handler, skip_time=skip_time) as runner:
         result = runner.run(input=json.dumps(event), execution_timeout=120)
-    return Run(result=result, notices=inbox.notices())
+    return Run(result=result, notices=inbox.receive())
 
 
 def deploy(

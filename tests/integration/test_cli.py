@@ -7,7 +7,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 import pytest
 
 from sandbox.cli import main
@@ -113,7 +112,7 @@ def sandbox_env(fresh_sandbox: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> s
     monkeypatch.setenv("AWS_REGION", sb.region)
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    sns = boto3.client("sns", endpoint_url=sb.endpoint_url, region_name=sb.region)
+    sns = sb.client("sns")
     return str(sns.create_topic(Name="cli-test-notices")["TopicArn"])
 
 

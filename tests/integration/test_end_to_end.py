@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
 
 from sandbox.cloudformation.timing import Phase
@@ -17,21 +15,14 @@ from sandbox.emulator import AwsSandbox
 pytestmark = pytest.mark.slow
 
 FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "drift_healer"
-CREDENTIALS = {"aws_access_key_id": "testing", "aws_secret_access_key": "testing"}
-
-
-def sandbox_client(sandbox: AwsSandbox, service: str) -> Any:
-    return boto3.client(
-        service, endpoint_url=sandbox.endpoint_url, region_name=sandbox.region, **CREDENTIALS
-    )
 
 
 def test_drift_is_healed_through_the_durable_service(aws_sandbox: AwsSandbox) -> None:
     aws_sandbox.reset()
     aws_sandbox.timing.detection = aws_sandbox.timing.change_set_create = Phase(0.0, 1)
     aws_sandbox.timing.execution = Phase(0.0, 1)
-    cfn, ssm = sandbox_client(aws_sandbox, "cloudformation"), sandbox_client(aws_sandbox, "ssm")
-    topic_arn = sandbox_client(aws_sandbox, "sns").create_topic(Name="e2e-notices")["TopicArn"]
+    cfn, ssm = aws_sandbox.client("cloudformation"), aws_sandbox.client("ssm")
+    topic_arn = aws_sandbox.client("sns").create_topic(Name="e2e-notices")["TopicArn"]
     template = {
         "Resources": {
             "SampleParameter": {
@@ -55,9 +46,7 @@ def test_drift_is_healed_through_the_durable_service(aws_sandbox: AwsSandbox) ->
     with DurableService.start(
         handler="app.lambda_handler", handler_path=FUNCTION_DIR, env=env, skip_time=True
     ) as service:
-        lam = boto3.client(
-            "lambda", endpoint_url=service.endpoint_url, region_name="us-east-1", **CREDENTIALS
-        )
+        lam = service.lambda_client()
         started = lam.invoke(
             FunctionName=service.function_arn,
             InvocationType="Event",
