@@ -22,8 +22,6 @@ if TYPE_CHECKING:
 
 _CONFIG = Config(retries={"mode": "standard"}, user_agent_extra="cfn-drift-healer/0.1")
 _SHAPING = (
-    "AWS_REGION",
-    "AWS_DEFAULT_REGION",
     "AWS_ENDPOINT_URL",
     "AWS_MAX_ATTEMPTS",
     "AWS_ACCESS_KEY_ID",
@@ -31,23 +29,23 @@ _SHAPING = (
 )
 
 
-def _configuration(service_env: str) -> tuple[str | None, ...]:
-    return tuple(os.environ.get(name) for name in (*_SHAPING, service_env))
+def _client(service: str) -> Any:
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    endpoint_env = f"AWS_ENDPOINT_URL_{service.upper()}"
+    shaping = tuple(os.environ.get(name) for name in (*_SHAPING, endpoint_env))
+    return _cached_client(service, region, shaping)
 
 
 @cache
-def _client(service: str, _configuration: tuple[str | None, ...]) -> Any:
-    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+def _cached_client(service: str, region: str | None, _shaping: tuple[str | None, ...]) -> Any:
     return boto3.client(service, region_name=region, config=_CONFIG)  # type: ignore[call-overload]
 
 
 def cloudformation() -> CloudFormationClient:
-    client: CloudFormationClient = _client(
-        "cloudformation", _configuration("AWS_ENDPOINT_URL_CLOUDFORMATION")
-    )
+    client: CloudFormationClient = _client("cloudformation")
     return client
 
 
 def sns() -> SNSClient:
-    client: SNSClient = _client("sns", _configuration("AWS_ENDPOINT_URL_SNS"))
+    client: SNSClient = _client("sns")
     return client
