@@ -105,7 +105,9 @@ def local_aws(
             phase = Phase(seconds=phase_seconds, min_polls=0 if phase_seconds else 1)
             sb.timing.detection = sb.timing.change_set_create = sb.timing.execution = phase
         url, region = sb.endpoint_url, sb.region
-        inbox = Inbox.create(client("sns", url, region), client("sqs", url, region), TOPIC, QUEUE)
+        inbox = Inbox.create(
+            client("sns", url, region), client("sqs", url, region), TOPIC, QUEUE, sb.email_version
+        )
         env = sandbox_env(sb, inbox.topic_arn)
         service = _start_service(env, region=region, skip_time=skip_time)
         stack.callback(_stop, service)

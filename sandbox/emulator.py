@@ -12,6 +12,7 @@ The HTTP control API is documented in ``sandbox.cloudformation.control``.
 
 from __future__ import annotations
 
+import json
 import threading
 from types import TracebackType
 from typing import Any
@@ -95,6 +96,25 @@ class AwsSandbox:
         """Force a stack status (e.g. UPDATE_IN_PROGRESS for "not stable" tests)."""
         with STATE.lock:
             find_stack_anywhere(stack_name).status = status
+
+    def email_version(self, topic_arn: str, message_id: str) -> str | None:
+        """What an email subscriber of `topic_arn` got for SNS message `message_id` (moto
+        delivers no email; it keeps every published message, from which SNS picks the
+        `email` version of a `MessageStructure=json` message, else `default`)."""
+        from moto.sns.models import sns_backends  # noqa: PLC0415 - moto is loaded already
+
+        _, _, _, region, account, _ = topic_arn.split(":", 5)
+        topic = sns_backends[account][region].topics.get(topic_arn)
+        for sent_id, message, *_ in getattr(topic, "sent_notifications", []):
+            if sent_id == message_id:
+                try:
+                    structured = json.loads(message)
+                except ValueError:
+                    return str(message)
+                if isinstance(structured, dict) and "default" in structured:
+                    return str(structured.get("email") or structured["default"])
+                return str(message)
+        return None
 
     def reset(self) -> None:
         """Clear all moto state, faults, counters and timings."""

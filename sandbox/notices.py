@@ -2,13 +2,16 @@
 
 SNS delivers to SQS (without raw delivery) a JSON envelope with ``Subject``, ``Message``
 and ``MessageAttributes`` (``{"name": {"Type": "String", "Value": ...}}``); that is what
-:class:`Inbox` reads and prints.
+:class:`Inbox` reads and prints. The healer publishes with ``MessageStructure=json``: the
+queue gets the result JSON, an email subscriber the text. Given an ``email_lookup`` (the
+sandbox keeps every published message), the Inbox shows the text an email reader gets too.
 """
 
 from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -17,11 +20,16 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
 
 
+# (topic ARN, SNS message id) -> the email version of the message, if known.
+EmailLookup = Callable[[str, str], "str | None"]
+
+
 @dataclass(frozen=True)
 class ReceivedNotice:
     subject: str
     attributes: dict[str, str]
-    body: str
+    body: str  # the text an email subscriber reads (the raw message if unknown)
+    result: dict[str, Any] | None = None  # the JSON that SQS/Lambda/HTTPS subscribers get
 
     def render(self, indent: str = "    ") -> str:
         lines = [f"Subject: {self.subject}"]
@@ -30,37 +38,60 @@ class ReceivedNotice:
         return "\n".join(f"{indent}{line}".rstrip() for line in lines)
 
 
-def parse_envelope(raw: str) -> ReceivedNotice:
+def parse_envelope(
+    raw: str, topic_arn: str = "", email_lookup: EmailLookup | None = None
+) -> ReceivedNotice:
     envelope: dict[str, Any] = json.loads(raw)
     attributes = {
         str(name): str(value.get("Value", ""))
         for name, value in (envelope.get("MessageAttributes") or {}).items()
         if isinstance(value, dict)
     }
+    message = str(envelope.get("Message") or "")
+    try:
+        result = json.loads(message)
+    except ValueError:
+        result = None
+    email = email_lookup(topic_arn, str(envelope.get("MessageId"))) if email_lookup else None
     return ReceivedNotice(
         subject=str(envelope.get("Subject") or ""),
         attributes=attributes,
-        body=str(envelope.get("Message") or ""),
+        body=email if email is not None else message,
+        result=result if isinstance(result, dict) else None,
     )
 
 
 class Inbox:
     """An SQS queue subscribed to a topic; :meth:`create` makes both ends."""
 
-    def __init__(self, sqs: SQSClient, queue_url: str, topic_arn: str) -> None:
+    def __init__(
+        self,
+        sqs: SQSClient,
+        queue_url: str,
+        topic_arn: str,
+        email_lookup: EmailLookup | None = None,
+    ) -> None:
         self.sqs = sqs
         self.queue_url = queue_url
         self.topic_arn = topic_arn
+        self.email_lookup = email_lookup
 
     @classmethod
-    def create(cls, sns: SNSClient, sqs: SQSClient, topic_name: str, queue_name: str) -> Inbox:
+    def create(
+        cls,
+        sns: SNSClient,
+        sqs: SQSClient,
+        topic_name: str,
+        queue_name: str,
+        email_lookup: EmailLookup | None = None,
+    ) -> Inbox:
         topic_arn = sns.create_topic(Name=topic_name)["TopicArn"]
         queue_url = sqs.create_queue(QueueName=queue_name)["QueueUrl"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
         sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
-        return cls(sqs, queue_url, topic_arn)
+        return cls(sqs, queue_url, topic_arn, email_lookup)
 
     def receive(self, wait_seconds: float = 0.0) -> list[ReceivedNotice]:
         """The notices that arrived (deleted from the queue once read)."""
@@ -71,7 +102,7 @@ class Inbox:
                 QueueUrl=self.queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=0
             )
             for message in response.get("Messages", []):
-                notices.append(parse_envelope(message["Body"]))
+                notices.append(parse_envelope(message["Body"], self.topic_arn, self.email_lookup))
                 self.sqs.delete_message(
                     QueueUrl=self.queue_url, ReceiptHandle=message["ReceiptHandle"]
                 )

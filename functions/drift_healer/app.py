@@ -8,8 +8,9 @@ decision a pure function (healer.outcomes, healer.safety, healer.notice).
 from __future__ import annotations
 
 import json
-from datetime import timedelta
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple, TypeVar
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
@@ -25,16 +26,28 @@ from healer.outcomes import (
     classify_execution,
     classify_verification,
     is_stable,
+    unverified,
 )
 from healer.polling import DetectionPoll
-from healer.report import PhaseReport, RunReport
+from healer.report import PhaseReport, RunReport, fit_result
 from healer.request import HealRequest, InvalidRequestError, parse_request, stack_label
 from healer.safety import review_reasons
-from healer.settings import ConfigurationError, Settings, load_settings
+from healer.service_role import choose_service_role
+from healer.settings import (
+    ConfigurationError,
+    NoticeTarget,
+    Settings,
+    load_settings,
+    notice_target_from_environment,
+)
 from healer.waits import wait_for_change_set, wait_for_drift_detection, wait_for_execution
 
 # Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
 CLOCK_SKEW = timedelta(minutes=1)
+# The result is checkpointed and attached to a failure: well under the 256 KB checkpoint limit.
+MAX_RESULT_BYTES = 200_000
+
+T = TypeVar("T")
 
 
 class HealingFailedError(DurableOperationError):
@@ -43,12 +56,15 @@ class HealingFailedError(DurableOperationError):
 
 @durable_execution
 def lambda_handler(event: Any, context: DurableContext) -> dict[str, Any]:
+    region = clients.cloudformation().meta.region_name  # configuration, not an AWS call
     try:
         settings = load_settings()
     except ConfigurationError as problem:
-        raise HealingFailedError(f"{Outcome.ERROR.value}: {problem}") from None
-
-    region = clients.cloudformation().meta.region_name  # configuration, not an AWS call
+        # Reported to whoever reads the topic, if the topic itself is usable.
+        report = RunReport(stack_label(event), review_mode=False, client_region=region)
+        return conclude(
+            context, notice_target_from_environment(), report.finish(Outcome.ERROR, str(problem))
+        )
     try:
         request = parse_request(event)
     except InvalidRequestError as problem:
@@ -62,12 +78,14 @@ def lambda_handler(event: Any, context: DurableContext) -> dict[str, Any]:
             heal(context, settings, request, report)
         except DurableOperationError as failure:  # a step failed for good (not found, denied)
             report.finish(Outcome.ERROR, failure.message or type(failure).__name__)
-    return conclude(context, settings, report)
+    return conclude(context, settings.notice_target, report)
 
 
 def heal(
     context: DurableContext, settings: Settings, request: HealRequest, report: RunReport
 ) -> RunReport:
+    deadline = settings.deadline(steps.run_note_start_time(context))
+
     # 1. Describe the stack; never fight an in-flight deploy.
     stack = steps.run_describe_stack(context, request.stack_name)
     report.stack_id, report.stack_status = stack.stack_id, stack.status
@@ -78,44 +96,52 @@ def heal(
         return report.finish(Outcome.SKIPPED, f"{reason}; drift is only healed on a stable stack")
 
     # 2. Detect drift and wait until the detection finishes.
-    detection = detect_drift(context, settings, report, stack.stack_id, "detection")
-    ended = classify_detection(detection, settings.detection_timeout_seconds)
+    detection = detect_drift(
+        context, settings, report, stack.stack_id, phase="detection", deadline=deadline
+    )
+    ended = classify_detection(detection.poll, detection.budget_seconds)
 
     # 3. Read the resource-level drift (also what a failed detection did find).
     if ended is None or ended[0] is Outcome.DETECTION_FAILED:
-        report.drifted = steps.run_read_resource_drifts(
-            context, stack.stack_id, "read-resource-drifts"
+        report.take_drift(
+            steps.run_read_resource_drifts(context, stack.stack_id, "read-resource-drifts")
         )
     if ended:
         return report.finish(*ended)
 
-    # 4. Create the REVERT_DRIFT change set (name and token fixed per execution).
+    # 4. Create the REVERT_DRIFT change set (name and token fixed per execution), under the
+    #    stack's own service role if it has one.
     execution_arn = context.execution_context.durable_execution_arn
     name = change_set_name(execution_arn)
+    report.service_role = choose_service_role(stack.role_arn, settings.cloudformation_role_arn)
     created = steps.run_create_change_set(
-        context,
-        stack,
-        name,
-        client_token(execution_arn, "create"),
-        settings.cloudformation_role_arn,
+        context, stack, name, client_token(execution_arn, "create"), report.service_role.to_pass
     )
     report.change_set = ChangeSetRef(change_set_id=created.id, change_set_name=name)
 
     # 5. Wait for its creation.
-    creation = wait_for_change_set(
-        context, stack.stack_id, created, settings.poll_policy("change_set")
-    )
+    policy = settings.poll_policy("change_set").until(deadline, created.at)
+    creation = wait_for_change_set(context, stack.stack_id, created, policy)
     report.phases["change_set"] = PhaseReport.of(creation)
-    ended = classify_change_set(creation, settings.change_set_timeout_seconds)
+    ended = classify_change_set(creation, policy.budget_seconds)
     if ended and ended[0] is Outcome.NOTHING_TO_REVERT:
-        report.change_set_deleted = steps.run_delete_change_set(context, stack.stack_id, created.id)
+        report.change_set_deleted = noted(
+            report,
+            "the empty change set could not be deleted",
+            lambda: steps.run_delete_change_set(context, stack.stack_id, created.id),
+            default=False,
+        )
     if ended:
         return report.finish(*ended)
 
     # 6. Review mode, or a change set the safety gate will not run unattended, stops here.
-    report.planned_changes = steps.run_read_planned_changes(context, stack.stack_id, created.id)
+    report.take_plan(steps.run_read_planned_changes(context, stack.stack_id, created.id))
     report.review_reasons = review_reasons(
-        report.planned_changes, report.drifted, allow_replacement=settings.allow_replacement
+        report.planned_changes,
+        report.drifted,
+        allow_replacement=settings.allow_replacement,
+        complete=report.planned_total == len(report.planned_changes)
+        and report.drifted_total == len(report.drifted),
     )
     if request.create_change_set_only:
         return report.finish(
@@ -130,62 +156,100 @@ def heal(
     # 7. Execute it and wait for the stack update to finish.
     execute_token = client_token(execution_arn, "execute")
     executed = steps.run_execute_change_set(context, stack.stack_id, created.id, execute_token)
-    execution = wait_for_execution(
-        context, stack.stack_id, executed, settings.poll_policy("execution")
-    )
+    policy = settings.poll_policy("execution").until(deadline, executed.at)
+    execution = wait_for_execution(context, stack.stack_id, executed, policy)
     report.phases["execution"] = PhaseReport.of(execution)
-    ended = classify_execution(execution, settings.execution_timeout_seconds)
+    report.stack_status = execution.stack_status or report.stack_status  # after the update
+    ended = classify_execution(execution, policy.budget_seconds)
     if ended and ended[0] is Outcome.EXECUTION_FAILED:
-        report.failed_resources = steps.run_read_failed_resources(
-            context, stack.stack_id, execute_token, executed.at - CLOCK_SKEW
+        report.failed_resources = noted(
+            report,
+            "could not read the stack events (failed resources unknown)",
+            lambda: steps.run_read_failed_resources(
+                context, stack.stack_id, execute_token, executed.at - CLOCK_SKEW
+            ),
+            default=[],
         )
     if ended:
         return report.finish(*ended)
 
-    # 8. Verify: detect drift again.
+    # 8. Verify: detect drift again. The stack was changed: nothing below may hide that.
     if not settings.verify_after_heal:
         return report.finish(
             Outcome.HEALED, "the change set executed (not verified: VERIFY_AFTER_HEAL=false)"
         )
-    verification = detect_drift(context, settings, report, stack.stack_id, "verification")
-    outcome, reason = classify_verification(verification, settings.detection_timeout_seconds)
+    try:
+        verification = detect_drift(
+            context, settings, report, stack.stack_id, phase="verification", deadline=deadline
+        )
+    except DurableOperationError as failure:
+        return report.finish(*unverified(f"drift detection could not start: {failure.message}"))
+    outcome, reason = classify_verification(verification.poll, verification.budget_seconds)
     if outcome is Outcome.PARTIALLY_HEALED:
-        report.remaining_drift = steps.run_read_resource_drifts(
-            context, stack.stack_id, "read-remaining-drift"
+        noted(
+            report,
+            "could not read the drift that is left",
+            lambda: report.take_remaining_drift(
+                steps.run_read_resource_drifts(context, stack.stack_id, "read-remaining-drift")
+            ),
+            default=None,
         )
     return report.finish(outcome, reason)
 
 
+class Detection(NamedTuple):
+    poll: DetectionPoll
+    budget_seconds: float
+
+
 def detect_drift(
-    context: DurableContext, settings: Settings, report: RunReport, stack_id: str, phase: str
-) -> DetectionPoll:
+    context: DurableContext,
+    settings: Settings,
+    report: RunReport,
+    stack_id: str,
+    *,
+    phase: str,
+    deadline: datetime | None,
+) -> Detection:
     """DetectStackDrift, then poll DescribeStackDriftDetectionStatus until it finishes."""
     started = steps.run_start_drift_detection(context, stack_id, f"start-{phase}")
-    poll = wait_for_drift_detection(
-        context, started, settings.poll_policy("detection"), f"wait-for-{phase}"
-    )
+    policy = settings.poll_policy("detection").until(deadline, started.at)
+    poll = wait_for_drift_detection(context, started, policy, f"wait-for-{phase}")
     report.phases[phase] = PhaseReport.of(poll)
-    return poll
+    return Detection(poll, policy.budget_seconds)
 
 
-def conclude(context: DurableContext, settings: Settings, report: RunReport) -> dict[str, Any]:
+def noted(report: RunReport, what: str, call: Callable[[], T], *, default: T) -> T:
+    """Bookkeeping after the outcome is known: a failure becomes a note, never the outcome."""
+    try:
+        return call()
+    except DurableOperationError as failure:
+        report.notes.append(f"{what}: {failure.message or type(failure).__name__}")
+        return default
+
+
+def conclude(context: DurableContext, target: NoticeTarget, report: RunReport) -> dict[str, Any]:
     """Notify (every outcome but IN_SYNC, unless asked), then return or fail the execution."""
     outcome = report.final_outcome
     undelivered = ""
-    if should_notify(outcome, notify_on_in_sync=settings.notify_on_in_sync):
+    if should_notify(outcome, notify_on_in_sync=target.notify_on_in_sync):
         notice = render_notice(report, context.execution_context.durable_execution_arn)
-        if settings.sns_topic_arn:
+        if target.topic_arn:
             try:
-                steps.run_publish_notice(context, settings.sns_topic_arn, notice)
+                steps.run_publish_notice(context, target.topic_arn, notice)
                 report.notified = True
             except DurableOperationError as failure:
-                undelivered = f" (the notice could not be published: {failure.message})"
-        else:  # only outside Lambda: load_settings requires the topic there
-            context.logger.warning("SNS_TOPIC_ARN is not set; notice not sent:\n%s", notice.body)
-    result = report.to_result()
+                undelivered = f"the notice could not be published: {failure.message}"
+                report.notes.append(undelivered)
+        else:  # outside Lambda, or SNS_TOPIC_ARN itself is what is wrong
+            context.logger.warning("SNS_TOPIC_ARN is not usable; notice not sent:\n%s", notice.body)
+    result = fit_result(report.to_result(), MAX_RESULT_BYTES)
     context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)
     # A lost notice fails the run too: the failed execution is then the only signal left.
-    if outcome.is_failure or undelivered:
-        message = f"{outcome.value}: {report.reason}{undelivered}"
-        raise HealingFailedError(message, data=json.dumps(result))
+    # Its message leads with why the execution failed.
+    if undelivered:
+        message = f"NOTICE_NOT_PUBLISHED: {undelivered}; the run's outcome was {outcome.value}: "
+        raise HealingFailedError(message + report.reason, data=json.dumps(result))
+    if outcome.is_failure:
+        raise HealingFailedError(f"{outcome.value}: {report.reason}", data=json.dumps(result))
     return result

@@ -70,6 +70,9 @@ class ChangeSetRecord:
     exec_token: str | None = None
     failure: tuple[str, str] | None = None  # (logical id, reason) once execution failed
     rollback_progress: Progress | None = None
+    # CreateChangeSet RoleARN doc: the role is used "for all future operations on the stack";
+    # without one "CloudFormation uses the role that was previously associated with the stack".
+    role_arn: str | None = None
 
     @property
     def drift_aware(self) -> bool:
@@ -241,6 +244,7 @@ def create_change_set(req: Req) -> dict[str, Any]:
         client_token=req.get("ClientToken"),
         deployment_mode=mode,
         progress=Progress(STATE.timing.change_set_create),
+        role_arn=req.get("RoleARN") or None,
     )
     STATE.change_sets[rec.change_set_id] = rec
     advance_creation(rec, observed=False)

@@ -88,6 +88,10 @@ def execute_change_set(req: Req) -> dict[str, Any]:
     if token:
         extra.exec_tokens[token] = rec.change_set_id
     rec.exec_token = token
+    if rec.role_arn:
+        # Guess: the passed role becomes the stack's role when the operation starts (the doc
+        # says only "for all future operations on the stack"); DescribeStacks shows it.
+        stack.role_arn = rec.role_arn
     rec.execution_status = "EXECUTE_IN_PROGRESS"
     op = "CREATE" if rec.change_set_type == "CREATE" else "UPDATE"
     stack.status = f"{op}_IN_PROGRESS"

@@ -40,7 +40,7 @@ def inbox(aws: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> Inbox:
     aws.faults.seed(7)
     # Every asynchronous operation is seen in progress twice before it finishes.
     aws.timing.detection = aws.timing.change_set_create = aws.timing.execution = Phase(0.0, 2)
-    box = new_inbox()
+    box = new_inbox(aws)
     monkeypatch.setenv("SNS_TOPIC_ARN", box.topic_arn)
     for name, value in FAST_POLLS.items():
         monkeypatch.setenv(name, value)

@@ -13,6 +13,7 @@ from aws_durable_execution_sdk_python_testing.runner import (
 )
 
 import app
+from sandbox.emulator import AwsSandbox
 from sandbox.notices import Inbox, ReceivedNotice
 
 REGION = "us-east-1"
@@ -30,9 +31,12 @@ def client(service: str) -> Any:
     return boto3.client(service, region_name=REGION)
 
 
-def new_inbox() -> Inbox:
-    """An SQS queue subscribed to the notice topic: what a subscriber receives."""
-    return Inbox.create(client("sns"), client("sqs"), "drift-notices", "drift-notices-inbox")
+def new_inbox(aws: AwsSandbox) -> Inbox:
+    """An SQS queue subscribed to the notice topic: what a subscriber receives (the JSON),
+    with the text an email subscriber gets for each notice."""
+    return Inbox.create(
+        client("sns"), client("sqs"), "drift-notices", "drift-notices-inbox", aws.email_version
+    )
 
 
 @dataclass

@@ -33,7 +33,14 @@ def test_drifted_parameter_is_healed_verified_and_notified(aws: AwsSandbox, inbo
     assert set(output["Phases"]) == {"detection", "change_set", "execution", "verification"}
     assert all(phase["Polls"] >= 1 for phase in output["Phases"].values())
     notice = run.notice
-    assert notice.attributes == {"stack": "sample", "outcome": "HEALED"}
+    assert notice.attributes["stack"] == "sample" and notice.attributes["outcome"] == "HEALED"
+    assert notice.attributes["region"] == "us-east-1"
+    assert len(notice.attributes["notice-id"]) == 32
+    assert output["StackStatus"] == "UPDATE_COMPLETE"  # after the update, not before
+    # An SQS subscriber gets the result JSON; the email text is what a person reads.
+    assert notice.result is not None
+    assert notice.result["Outcome"] == "HEALED" and notice.result["SchemaVersion"]
+    assert notice.result["ChangeSetId"] == output["ChangeSetId"]
     assert notice.subject == "drift-healer HEALED: sample"
     assert "/Value: initial-value -> changed-by-hand" in notice.body
     assert output["ChangeSetName"] in notice.body

@@ -1,3 +1,5 @@
+import json
+
 from healer.model import (
     ChangeSetRef,
     FailedResource,
@@ -5,7 +7,14 @@ from healer.model import (
     PropertyDifference,
     ResourceDrift,
 )
-from healer.notice import MAX_BODY_BYTES, render_notice, render_subject, should_notify, truncate
+from healer.notice import (
+    MAX_MESSAGE_BYTES,
+    MAX_TEXT_BYTES,
+    notice_id,
+    render_notice,
+    render_subject,
+    should_notify,
+)
 from healer.outcomes import Outcome
 from healer.report import PhaseReport, RunReport
 
@@ -54,7 +63,12 @@ def test_notice_names_stack_outcome_drift_and_change_set() -> None:
         )
     ]
     notice = render_notice(report, EXECUTION)
-    assert notice.attributes == {"stack": "app", "outcome": "HEALED"}
+    assert notice.attributes == {
+        "stack": "app",
+        "outcome": "HEALED",
+        "region": "us-east-1",
+        "notice-id": notice_id(EXECUTION, Outcome.HEALED),
+    }
     assert notice.subject == "drift-healer HEALED: app"
     body = notice.body
     assert "Region:   us-east-1" in body
@@ -90,12 +104,14 @@ def test_subject_stays_under_100_ascii_characters() -> None:
     assert "\n" not in render_subject("caf\u00e9\nstack", Outcome.ERROR)
 
 
-def test_huge_body_is_truncated_with_a_note() -> None:
-    report = drifted_report(Outcome.PARTIALLY_HEALED, "left")
+def long_drift(count: int, value_chars: int) -> list[ResourceDrift]:
     diff = PropertyDifference(
-        path="/Policy", expected="a" * 5000, actual="b" * 5000, difference_type="NOT_EQUAL"
+        path="/Policy",
+        expected="a" * value_chars,
+        actual="b" * value_chars,
+        difference_type="NOT_EQUAL",
     )
-    report.remaining_drift = [
+    return [
         ResourceDrift(
             logical_id=f"R{i}",
             physical_id=None,
@@ -103,16 +119,61 @@ def test_huge_body_is_truncated_with_a_note() -> None:
             drift_status="MODIFIED",
             differences=[diff],
         )
-        for i in range(60)
+        for i in range(count)
     ]
-    body = render_notice(report, EXECUTION).body
-    assert len(body.encode()) <= MAX_BODY_BYTES
-    assert "truncated" in body.splitlines()[-1]
-    assert body.startswith("Stack:    app")
 
 
-def test_truncate_leaves_small_bodies_alone() -> None:
-    assert truncate("short\n") == "short\n"
+def test_a_long_notice_keeps_its_head_and_counts_what_it_left_out() -> None:
+    report = drifted_report(Outcome.REVIEW_REQUIRED, "the safety gate held the change set")
+    report.drifted = long_drift(200, 5000)
+    report.drifted_total = 230
+    report.review_reasons = [f"R{i} (AWS::IAM::Policy): reason {i}" for i in range(40)]
+
+    notice = render_notice(report, EXECUTION)
+
+    body = notice.body
+    assert len(body.encode()) <= MAX_TEXT_BYTES
+    assert len(notice.message.encode()) <= MAX_MESSAGE_BYTES
+    head = body[: body.index("Drifted resources")]
+    for must in (
+        "Outcome:  REVIEW_REQUIRED",
+        "changeSetId=",
+        "Held for review because:",
+        "R0 (AWS::IAM::Policy): reason 0",
+        "... and 15 more",
+        "Next: ",
+        EXECUTION,
+    ):
+        assert must in head, must
+    shown = body.count("  - R")  # drift items (reasons are in the head, counted too)
+    assert f"... {230 - (shown - 25)} more drifted resource(s) left out" in body
+
+
+def test_the_json_version_is_the_result_with_a_schema_version_and_fits() -> None:
+    report = drifted_report(Outcome.PARTIALLY_HEALED, "left")
+    report.remaining_drift = long_drift(60, 5000)
+
+    notice = render_notice(report, EXECUTION)
+
+    message = json.loads(notice.message)
+    assert message["email"] == notice.body
+    result = json.loads(message["default"])
+    assert result["SchemaVersion"] and result["Outcome"] == "PARTIALLY_HEALED"
+    assert result["DurableExecutionArn"] == EXECUTION
+    assert result["Omitted"]["RemainingDrift"] > 0
+    assert len(result["RemainingDrift"]) + result["Omitted"]["RemainingDrift"] == 60
+
+
+def test_subject_has_no_control_characters() -> None:
+    subject = render_subject("app\x00\t\r\x1b[31m\x7fred\u0085x", Outcome.ERROR)
+    assert all(ch.isprintable() for ch in subject), repr(subject)
+    assert subject == "drift-healer ERROR: app [31m red x"
+
+
+def test_notice_id_is_stable_per_execution_and_outcome() -> None:
+    assert notice_id(EXECUTION, Outcome.HEALED) == notice_id(EXECUTION, Outcome.HEALED)
+    assert notice_id(EXECUTION, Outcome.HEALED) != notice_id(EXECUTION, Outcome.ERROR)
+    assert notice_id(EXECUTION, Outcome.HEALED) != notice_id(EXECUTION + "2", Outcome.HEALED)
 
 
 def test_in_sync_is_quiet_unless_asked() -> None:

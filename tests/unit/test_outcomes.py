@@ -118,8 +118,16 @@ def test_verification_outcomes() -> None:
         detection(**complete, stack_drift_status="DRIFTED", drifted_resource_count=1), 60
     )
     assert partial[0] is Outcome.PARTIALLY_HEALED and "1 resource" in partial[1]
+    # The stack was changed: a verification that cannot conclude never hides that behind a
+    # failure outcome.
     late = classify_verification(detection(timed_out=True), 60)
-    assert late[0] is Outcome.TIMED_OUT and "change set executed" in late[1]
+    assert late[0] is Outcome.HEALED_UNVERIFIED and "change set executed" in late[1]
+    assert "did not finish within 60 s" in late[1]
+    failed = classify_verification(
+        detection(detection_status="DETECTION_FAILED", reason="no access to [Queue]"), 60
+    )
+    assert failed[0] is Outcome.HEALED_UNVERIFIED and "no access to [Queue]" in failed[1]
+    assert not Outcome.HEALED_UNVERIFIED.is_failure
 
 
 def test_failures_are_exactly_the_documented_ones() -> None:

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from botocore.exceptions import ClientError
+
 from healer import clients
+from healer.aws_errors import error_code
 from healer.model import (
     ChangeSetRef,
     FailedResource,
@@ -39,6 +42,7 @@ def describe_stack(stack_name: str) -> StackSnapshot:
             p["ParameterKey"] for p in stack.get("Parameters", []) if "ParameterKey" in p
         ],
         capabilities=list(stack.get("Capabilities", [])),
+        role_arn=stack.get("RoleARN") or None,
     )
 
 
@@ -175,8 +179,17 @@ def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChang
     return changes
 
 
-def delete_change_set(stack_id: str, change_set_id: str) -> None:
-    clients.cloudformation().delete_change_set(ChangeSetName=change_set_id, StackName=stack_id)
+def delete_change_set(stack_id: str, change_set_id: str) -> bool:
+    """DeleteChangeSet. False when it was already gone: a retry after a lost response gets
+    ChangeSetNotFound (guess: the model lists no errors for DeleteChangeSet, DescribeChangeSet
+    documents ChangeSetNotFound), and gone is what was wanted."""
+    try:
+        clients.cloudformation().delete_change_set(ChangeSetName=change_set_id, StackName=stack_id)
+    except ClientError as error:
+        if error_code(error) != "ChangeSetNotFound":
+            raise
+        return False
+    return True
 
 
 def execute_change_set(stack_id: str, change_set_id: str, token: str) -> None:

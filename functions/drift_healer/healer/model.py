@@ -18,6 +18,7 @@ class StackSnapshot(Record):
     status_reason: str | None = None
     parameter_keys: list[str] = []
     capabilities: list[str] = []
+    role_arn: str | None = None  # the stack's own service role (DescribeStacks RoleARN)
 
 
 class PropertyDifference(Record):
@@ -33,6 +34,21 @@ class ResourceDrift(Record):
     resource_type: str
     drift_status: str  # MODIFIED | DELETED (IN_SYNC / NOT_CHECKED are not read)
     differences: list[PropertyDifference] = []
+    # Differences left out to keep the checkpoint small (healer.bounds).
+    omitted_differences: int = 0
+
+
+class DriftReading(Record):
+    """DescribeStackResourceDrifts, bounded to fit a checkpoint: `total` counts every drifted
+    resource CloudFormation reported, `resources` holds the first ones (possibly cut)."""
+
+    resources: list[ResourceDrift] = []
+    total: int = 0
+    cut: str | None = None  # what was cut to keep the record small, for the notice
+
+    @property
+    def omitted(self) -> int:
+        return self.total - len(self.resources)
 
 
 class PlannedChange(Record):
@@ -53,6 +69,17 @@ class FailedResource(Record):
     resource_type: str
     status: str
     reason: str
+
+
+class ChangeSetPlan(Record):
+    """DescribeChangeSet's resource changes, bounded like DriftReading."""
+
+    changes: list[PlannedChange] = []
+    total: int = 0
+
+    @property
+    def complete(self) -> bool:
+        return len(self.changes) == self.total
 
 
 class ChangeSetRef(Record):

@@ -1,21 +1,41 @@
-"""Rendering the SNS notice: a pure function of the run report."""
+"""Rendering the SNS notice: a pure function of the run report.
+
+A notice is one SNS message with `MessageStructure=json`: email subscribers get the readable
+text, every other protocol (SQS, Lambda, HTTP/S, Firehose) the result JSON. The head of the
+text (outcome, reason, change set link, review reasons, next step, execution ARN) always
+fits; per-resource detail is cut, saying how much was left out.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import unicodedata
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
-from healer.model import ResourceDrift
+from healer.model import FailedResource, PlannedChange, ResourceDrift
 from healer.naming import stack_url
 from healer.outcomes import Outcome
-from healer.report import RunReport
+from healer.report import RunReport, fit_result
 
-# SNS: Subject "must be less than 100 characters"; messages up to 256 KB including attributes.
+# SNS: Subject "must be less than 100 characters", ASCII, no line breaks or control
+# characters; a message (all protocols' versions together, plus attributes) at most 256 KB.
 MAX_SUBJECT_CHARS = 99
-MAX_BODY_BYTES = 250_000
+MAX_MESSAGE_BYTES = 250_000
+MAX_TEXT_BYTES = 100_000
+MAX_JSON_BYTES = 110_000
+MAX_REVIEW_REASONS_IN_HEAD = 25
+
+T = TypeVar("T")
 
 NEXT_STEP = {
     Outcome.IN_SYNC: "Nothing to do.",
     Outcome.HEALED: "Nothing to do; find out who changed the resources out of band.",
+    Outcome.HEALED_UNVERIFIED: (
+        "The stack was changed back; check it (or run again) to confirm no drift is left."
+    ),
     Outcome.PARTIALLY_HEALED: (
         "Look at the drift that is left; it needs a template change or a manual fix."
     ),
@@ -32,46 +52,77 @@ NEXT_STEP = {
     Outcome.EXECUTION_FAILED: "The stack rolled back; fix the failed resources and run again.",
     Outcome.OBSOLETE: "The stack was updated while healing; run again against the new state.",
     Outcome.TIMED_OUT: "CloudFormation did not finish in time; check the stack, then run again.",
-    Outcome.ERROR: "Check the error (stack name, permissions) and run again.",
+    Outcome.ERROR: "Check the error (stack name, permissions, settings) and run again.",
 }
 
 
 @dataclass(frozen=True)
 class Notice:
     subject: str
-    body: str
+    body: str  # the text, for email
+    result_json: str  # the result JSON, for every other protocol
     attributes: dict[str, str]
+
+    @property
+    def message(self) -> str:
+        """SNS `Message` for `MessageStructure=json` (`default` goes to every protocol not
+        named; `sms` gets the subject alone)."""
+        return json.dumps({"default": self.result_json, "email": self.body, "sms": self.subject})
 
 
 def should_notify(outcome: Outcome, *, notify_on_in_sync: bool) -> bool:
     return outcome is not Outcome.IN_SYNC or notify_on_in_sync
 
 
+def notice_id(execution_arn: str, outcome: Outcome) -> str:
+    """The same for every copy of one run's notice: subscribers drop duplicates by it."""
+    return hashlib.sha256(f"{execution_arn}\n{outcome.value}".encode()).hexdigest()[:32]
+
+
+def one_line_ascii(text: str) -> str:
+    """No control characters (line breaks, tabs, escapes, ...), ASCII only."""
+    cleaned = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return " ".join(cleaned.encode("ascii", "replace").decode().split())
+
+
 def render_subject(stack_name: str, outcome: Outcome) -> str:
     """`drift-healer OUTCOME: stack`, ASCII, one line, under 100 characters."""
     head = f"drift-healer {outcome.value}: "
-    name = stack_name.encode("ascii", "replace").decode().replace("\n", " ")
+    name = one_line_ascii(stack_name)
     room = MAX_SUBJECT_CHARS - len(head)
     return head + (name if len(name) <= room else name[: room - 3] + "...")
 
 
-def _drift_lines(resources: list[ResourceDrift]) -> list[str]:
-    lines: list[str] = []
-    for resource in resources:
-        physical = f", {resource.physical_id}" if resource.physical_id else ""
-        kind = f"{resource.resource_type}{physical}"
-        lines.append(f"  - {resource.logical_id} ({kind}): {resource.drift_status}")
-        lines.extend(
-            f"      {d.path}: {d.expected if d.expected is not None else '(absent)'}"
-            f" -> {d.actual if d.actual is not None else '(absent)'}  [{d.difference_type}]"
-            for d in resource.differences
-        )
-        if resource.drift_status == "DELETED":
-            lines.append("      the resource no longer exists")
+def _drift_item(resource: ResourceDrift) -> list[str]:
+    physical = f", {resource.physical_id}" if resource.physical_id else ""
+    lines = [
+        f"  - {resource.logical_id} ({resource.resource_type}{physical}): {resource.drift_status}"
+    ]
+    lines += [
+        f"      {d.path}: {d.expected if d.expected is not None else '(absent)'}"
+        f" -> {d.actual if d.actual is not None else '(absent)'}  [{d.difference_type}]"
+        for d in resource.differences
+    ]
+    if resource.omitted_differences:
+        lines.append(f"      ... {resource.omitted_differences} more difference(s) not shown")
+    if resource.drift_status == "DELETED":
+        lines.append("      the resource no longer exists")
     return lines
 
 
-def render_body(report: RunReport, execution_arn: str) -> str:
+def _change_item(change: PlannedChange) -> list[str]:
+    return [
+        f"  - {change.logical_id} ({change.resource_type}): {change.action}"
+        + (f", replacement {change.replacement}" if change.replacement else "")
+        + (f" [{', '.join(change.properties)}]" if change.properties else "")
+    ]
+
+
+def _failed_item(failed: FailedResource) -> list[str]:
+    return [f"  - {failed.logical_id} ({failed.resource_type}) {failed.status}: {failed.reason}"]
+
+
+def _head(report: RunReport, execution_arn: str) -> list[str]:
     outcome = report.final_outcome
     lines = [
         f"Stack:    {report.stack_name}",
@@ -80,37 +131,100 @@ def render_body(report: RunReport, execution_arn: str) -> str:
         f"Reason:   {report.reason}",
         f"Mode:     {'review (CreateChangeSetOnly)' if report.review_mode else 'automatic'}",
     ]
-    if report.stack_id:
-        lines += [f"Stack ID: {report.stack_id}", f"Console:  {stack_url(report.stack_id)}"]
     if report.stack_status:
         lines.append(f"Stack status: {report.stack_status}")
-    if report.drifted:
-        lines += ["", f"Drifted resources ({len(report.drifted)}), path: expected -> actual:"]
-        lines += _drift_lines(report.drifted)
     if report.change_set:
-        lines += ["", f"Change set: {report.change_set.change_set_name}"]
+        lines.append(f"Change set: {report.change_set.change_set_name}")
         if report.change_set_deleted:
             lines.append("  (deleted: it had no changes)")
         elif report.change_set_url:
             lines.append(f"  {report.change_set_url}")
-    if report.planned_changes:
-        lines += ["", "Planned changes (resource: action, replacement):"]
-        lines += [
-            f"  - {c.logical_id} ({c.resource_type}): {c.action}"
-            + (f", replacement {c.replacement}" if c.replacement else "")
-            + (f" [{', '.join(c.properties)}]" if c.properties else "")
-            for c in report.planned_changes
-        ]
+    if report.service_role:
+        lines.append(f"Runs as:  {report.service_role.describe()}")
     if report.review_reasons:
-        lines += ["", "Held for review because:"] + [f"  - {r}" for r in report.review_reasons]
-    if report.failed_resources:
-        lines += ["", "Failed resources (CloudFormation's reason):"]
-        lines += [
-            f"  - {f.logical_id} ({f.resource_type}) {f.status}: {f.reason}"
-            for f in report.failed_resources
-        ]
-    if report.remaining_drift:
-        lines += ["", "Still drifted after healing:", *_drift_lines(report.remaining_drift)]
+        shown = report.review_reasons[:MAX_REVIEW_REASONS_IN_HEAD]
+        lines += ["", "Held for review because:", *(f"  - {r}" for r in shown)]
+        if len(report.review_reasons) > len(shown):
+            lines.append(f"  ... and {len(report.review_reasons) - len(shown)} more")
+    if report.notes:
+        lines += ["", "Notes:", *(f"  - {n}" for n in report.notes)]
+    lines += ["", f"Next: {NEXT_STEP[outcome]}", f"Durable execution: {execution_arn}"]
+    if report.stack_id:
+        lines += [f"Stack ID: {report.stack_id}", f"Console:  {stack_url(report.stack_id)}"]
+    return lines
+
+
+def _section(
+    title: str,
+    items: Sequence[T],
+    total: int,
+    render: Callable[[T], list[str]],
+    *,
+    room: int,
+    what: str,
+) -> tuple[list[str], int]:
+    """A titled list, with as many items as fit in `room` bytes; the rest is counted."""
+    lines = ["", title]
+    used = sum(len(line.encode()) + 1 for line in lines)
+    shown = 0
+    for item in items:
+        item_lines = render(item)
+        size = sum(len(line.encode()) + 1 for line in item_lines)
+        if used + size > room - 120:  # keep room for the "left out" line
+            break
+        lines += item_lines
+        used += size
+        shown += 1
+    left_out = max(total, len(items)) - shown
+    if left_out:
+        lines.append(
+            f"  ... {left_out} more {what} left out of this notice"
+            " (the durable execution's result has the kept detail)"
+        )
+        used += 120
+    return lines, used
+
+
+def render_body(report: RunReport, execution_arn: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
+    lines = _head(report, execution_arn)
+    room = max_bytes - sum(len(line.encode()) + 1 for line in lines)
+    sections: list[tuple[str, Sequence[object], int, Callable[[object], list[str]], str]] = [
+        (
+            "Drifted resources (path: expected -> actual):"
+            + (f" [cut to stay small: {report.drift_cut}]" if report.drift_cut else ""),
+            report.drifted,
+            report.drifted_total,
+            _drift_item,  # type: ignore[list-item]
+            "drifted resource(s)",
+        ),
+        (
+            "Planned changes (resource: action, replacement):",
+            report.planned_changes,
+            report.planned_total,
+            _change_item,  # type: ignore[list-item]
+            "planned change(s)",
+        ),
+        (
+            "Failed resources (CloudFormation's reason):",
+            report.failed_resources,
+            len(report.failed_resources),
+            _failed_item,  # type: ignore[list-item]
+            "failed resource(s)",
+        ),
+        (
+            "Still drifted after healing:",
+            report.remaining_drift,
+            report.remaining_total,
+            _drift_item,  # type: ignore[list-item]
+            "drifted resource(s)",
+        ),
+    ]
+    for title, items, total, render, what in sections:
+        if not items and not total:
+            continue
+        section, used = _section(title, items, total, render, room=room, what=what)
+        lines += section
+        room -= used
     if report.phases:
         timing = "; ".join(
             f"{name} {p.seconds:.1f} s / {p.polls} poll(s)"
@@ -118,25 +232,27 @@ def render_body(report: RunReport, execution_arn: str) -> str:
             for name, p in report.phases.items()
         )
         lines += ["", f"Timing: {timing}"]
-    lines += ["", f"Next: {NEXT_STEP[outcome]}", f"Durable execution: {execution_arn}"]
-    return truncate("\n".join(lines) + "\n")
-
-
-def truncate(body: str, limit: int = MAX_BODY_BYTES) -> str:
-    """Keep the body under SNS's size limit, cutting at a line and saying so."""
-    encoded = body.encode()
-    if len(encoded) <= limit:
-        return body
-    note = "\n... truncated ({} more bytes); the full record is the durable execution's result.\n"
-    keep = encoded[: limit - len(note) - 20].decode(errors="ignore")
-    keep = keep[: keep.rfind("\n")] if "\n" in keep else keep
-    return keep + note.format(len(encoded) - len(keep.encode()))
+    return "\n".join(lines) + "\n"
 
 
 def render_notice(report: RunReport, execution_arn: str) -> Notice:
     outcome = report.final_outcome
-    return Notice(
-        subject=render_subject(report.stack_name, outcome),
-        body=render_body(report, execution_arn),
-        attributes={"stack": report.stack_name, "outcome": outcome.value},
-    )
+    text_budget, json_budget = MAX_TEXT_BYTES, MAX_JSON_BYTES
+    while True:
+        notice = Notice(
+            subject=render_subject(report.stack_name, outcome),
+            body=render_body(report, execution_arn, text_budget),
+            result_json=json.dumps(
+                fit_result(report.to_result() | {"DurableExecutionArn": execution_arn}, json_budget)
+            ),
+            attributes={
+                "stack": report.stack_name,
+                "outcome": outcome.value,
+                "region": report.region or "unknown",
+                "notice-id": notice_id(execution_arn, outcome),
+            },
+        )
+        # JSON-in-JSON escaping can grow the message: shrink until the whole of it fits.
+        if len(notice.message.encode()) <= MAX_MESSAGE_BYTES or text_budget < 4_000:
+            return notice
+        text_budget, json_budget = text_budget * 3 // 4, json_budget * 3 // 4

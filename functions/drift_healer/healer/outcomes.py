@@ -10,6 +10,9 @@ from healer.polling import ChangeSetPoll, DetectionPoll, ExecutionPoll, PollStat
 class Outcome(StrEnum):
     IN_SYNC = "IN_SYNC"
     HEALED = "HEALED"
+    # The change set executed and the stack update completed, but the verifying drift
+    # detection could not run or finish: the stack WAS changed, nobody has confirmed the result.
+    HEALED_UNVERIFIED = "HEALED_UNVERIFIED"
     PARTIALLY_HEALED = "PARTIALLY_HEALED"
     REVIEW_REQUIRED = "REVIEW_REQUIRED"
     NOTHING_TO_REVERT = "NOTHING_TO_REVERT"
@@ -127,7 +130,11 @@ def classify_execution(poll: ExecutionPoll, budget_seconds: float) -> tuple[Outc
 
 
 def classify_verification(poll: DetectionPoll, budget_seconds: float) -> tuple[Outcome, str]:
-    """After a successful execution: did the second drift detection come back clean?"""
+    """After a successful execution: did the second drift detection come back clean?
+
+    Whatever goes wrong with it, the stack was changed: that is never hidden behind a
+    failure outcome (HEALED_UNVERIFIED says so, with why verification did not conclude).
+    """
     problem = classify_detection(poll, budget_seconds)
     if problem is None:
         return Outcome.PARTIALLY_HEALED, (
@@ -137,4 +144,12 @@ def classify_verification(poll: DetectionPoll, budget_seconds: float) -> tuple[O
     outcome, reason = problem
     if outcome is Outcome.IN_SYNC:
         return Outcome.HEALED, "the change set executed and drift detection now reports IN_SYNC"
-    return outcome, f"the change set executed, but verification failed: {reason}"
+    return unverified(reason)
+
+
+def unverified(why: str) -> tuple[Outcome, str]:
+    return (
+        Outcome.HEALED_UNVERIFIED,
+        f"the change set executed and the stack update completed, but verification could not "
+        f"conclude: {why}",
+    )

@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from healer.model import ChangeSetRef, FailedResource, PlannedChange, ResourceDrift
+from healer.model import (
+    ChangeSetPlan,
+    ChangeSetRef,
+    DriftReading,
+    FailedResource,
+    PlannedChange,
+    ResourceDrift,
+)
 from healer.naming import change_set_url, region_of
 from healer.outcomes import Outcome
 from healer.polling import PollState
+from healer.service_role import ServiceRole
+
+# Bumped when a field of the result (and the JSON notice) changes meaning or goes away.
+SCHEMA_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -33,18 +45,38 @@ class RunReport:
     stack_id: str | None = None
     stack_status: str | None = None
     drifted: list[ResourceDrift] = field(default_factory=list)
+    drifted_total: int = 0  # every drifted resource reported, also those not kept
+    drift_cut: str | None = None  # what was cut from `drifted` to keep checkpoints small
     remaining_drift: list[ResourceDrift] = field(default_factory=list)
+    remaining_total: int = 0
+    service_role: ServiceRole | None = None
     change_set: ChangeSetRef | None = None
     change_set_deleted: bool = False
     planned_changes: list[PlannedChange] = field(default_factory=list)
+    planned_total: int = 0
     review_reasons: list[str] = field(default_factory=list)
     failed_resources: list[FailedResource] = field(default_factory=list)
     phases: dict[str, PhaseReport] = field(default_factory=dict)
+    # What went wrong after the outcome was known (bookkeeping): added, never replacing it.
+    notes: list[str] = field(default_factory=list)
     notified: bool = False
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
         return self
+
+    def take_drift(self, reading: DriftReading) -> None:
+        self.drifted, self.drifted_total, self.drift_cut = (
+            reading.resources,
+            reading.total,
+            reading.cut,
+        )
+
+    def take_remaining_drift(self, reading: DriftReading) -> None:
+        self.remaining_drift, self.remaining_total = reading.resources, reading.total
+
+    def take_plan(self, plan: ChangeSetPlan) -> None:
+        self.planned_changes, self.planned_total = plan.changes, plan.total
 
     @property
     def final_outcome(self) -> Outcome:
@@ -65,6 +97,7 @@ class RunReport:
     def to_result(self) -> dict[str, Any]:
         """The handler's JSON (PascalCase, like CloudFormation's own APIs)."""
         return {
+            "SchemaVersion": SCHEMA_VERSION,
             "StackName": self.stack_name,
             "StackId": self.stack_id,
             "Region": self.region or None,
@@ -72,12 +105,21 @@ class RunReport:
             "Reason": self.reason,
             "Mode": "REVIEW" if self.review_mode else "AUTOMATIC",
             "StackStatus": self.stack_status,
+            "ServiceRole": (
+                {"Arn": self.service_role.arn, "Source": self.service_role.source.value}
+                if self.service_role
+                else None
+            ),
+            "DriftedResourceCount": max(self.drifted_total, len(self.drifted)),
             "DriftedResources": [_drift_json(r) for r in self.drifted],
+            "DriftDetailCut": self.drift_cut,
+            "RemainingDriftCount": max(self.remaining_total, len(self.remaining_drift)),
             "RemainingDrift": [_drift_json(r) for r in self.remaining_drift],
             "ChangeSetName": self.change_set.change_set_name if self.change_set else None,
             "ChangeSetId": self.change_set.change_set_id if self.change_set else None,
             "ChangeSetUrl": self.change_set_url,
             "ChangeSetDeleted": self.change_set_deleted,
+            "PlannedChangeCount": max(self.planned_total, len(self.planned_changes)),
             "PlannedChanges": [
                 {
                     "LogicalResourceId": c.logical_id,
@@ -106,6 +148,7 @@ class RunReport:
                 }
                 for name, p in self.phases.items()
             },
+            "Notes": list(self.notes),
             "Notified": self.notified,
         }
 
@@ -125,4 +168,36 @@ def _drift_json(resource: ResourceDrift) -> dict[str, Any]:
             }
             for d in resource.differences
         ],
+        "OmittedPropertyDifferences": resource.omitted_differences,
     }
+
+
+# Lists a result can drop items from when it must be smaller, least important first.
+_CUTTABLE = ("RemainingDrift", "DriftedResources", "PlannedChanges", "FailedResources")
+
+
+def fit_result(result: dict[str, Any], max_bytes: int) -> dict[str, Any]:
+    """The result, with list items dropped from the end until its JSON fits `max_bytes`.
+
+    The counts (`DriftedResourceCount`, ...) stay; `Omitted` says how many items of each list
+    were left out. Used for the JSON notice (SNS: 256 KB a message) and the handler's result.
+    """
+
+    def size(value: dict[str, Any]) -> int:
+        return len(json.dumps(value).encode())
+
+    if size(result) <= max_bytes:
+        return result
+    fitted = dict(result)
+    omitted: dict[str, int] = {}
+    for key in _CUTTABLE:
+        items = list(fitted.get(key) or [])
+        while items and size(fitted) > max_bytes:
+            items = items[: len(items) * 3 // 4]
+            omitted[key] = len(result[key]) - len(items)
+            fitted[key] = items
+            fitted["Omitted"] = dict(omitted)
+    if size(fitted) > max_bytes:  # only the free text is left to shorten
+        fitted["Reason"] = str(fitted["Reason"])[:2000]
+        fitted["ReviewReasons"] = list(fitted.get("ReviewReasons") or [])[:20]
+    return fitted

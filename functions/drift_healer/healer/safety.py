@@ -16,6 +16,7 @@ def review_reasons(
     drifted: Sequence[ResourceDrift],
     *,
     allow_replacement: bool,
+    complete: bool = True,
 ) -> list[str]:
     """Why the change set must wait for a person; empty means it is safe to execute.
 
@@ -25,6 +26,13 @@ def review_reasons(
     """
     drifted_ids = {resource.logical_id for resource in drifted}
     reasons: list[str] = []
+    if not complete:
+        # healer.bounds kept only part of a very large drift or change set: what was not
+        # read cannot be checked.
+        reasons.append(
+            "the drift or the change set is too large to check in full "
+            "(only part of it fits in a checkpoint)"
+        )
     for change in changes:
         label = f"{change.logical_id} ({change.resource_type})"
         if change.action not in _SAFE_ACTIONS:

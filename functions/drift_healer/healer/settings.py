@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator, model_validator
@@ -13,7 +14,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 _SNS_TOPIC_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}")
 _ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 
-Seconds = Annotated[float, Field(gt=0)]
+# Lambda durable ExecutionTimeout is 1-31,622,400 s (research.md): no phase can be longer.
+MAX_EXECUTION_TIMEOUT_SECONDS = 31_622_400
+# Time kept back at the end of an execution for the steps after the last wait (reading
+# results, publishing the notice, with their retries).
+FINAL_STEPS_RESERVE_SECONDS = 300
+
+# Finite, positive, and no longer than a durable execution can last.
+Seconds = Annotated[float, Field(gt=0, le=MAX_EXECUTION_TIMEOUT_SECONDS, allow_inf_nan=False)]
 
 
 class ConfigurationError(RuntimeError):
@@ -29,6 +37,13 @@ class PollPolicy:
     backoff_rate: float
     budget_seconds: float
 
+    def until(self, deadline: datetime | None, started_at: datetime) -> PollPolicy:
+        """The same policy, its budget cut to the time left before `deadline`."""
+        if deadline is None:
+            return self
+        left = (deadline - started_at).total_seconds()
+        return replace(self, budget_seconds=max(1.0, min(self.budget_seconds, left)))
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
@@ -42,7 +57,7 @@ class Settings(BaseSettings):
     # Optional CloudFormation service role passed as RoleARN when creating the change set.
     cloudformation_role_arn: str | None = None
 
-    poll_backoff_rate: Annotated[float, Field(ge=1.0, le=4.0)] = 1.5
+    poll_backoff_rate: Annotated[float, Field(ge=1.0, le=4.0, allow_inf_nan=False)] = 1.5
     detection_poll_initial_seconds: Seconds = 5
     detection_poll_max_seconds: Seconds = 30
     detection_timeout_seconds: Seconds = 900
@@ -52,6 +67,11 @@ class Settings(BaseSettings):
     execution_poll_initial_seconds: Seconds = 10
     execution_poll_max_seconds: Seconds = 60
     execution_timeout_seconds: Seconds = 3600
+    # The function's DurableConfig.ExecutionTimeout, passed by the template: the phase budgets
+    # must fit in it, or the service would kill a run before it could say why.
+    durable_execution_timeout_seconds: (
+        Annotated[int, Field(ge=1, le=MAX_EXECUTION_TIMEOUT_SECONDS)] | None
+    ) = None
 
     @field_validator("sns_topic_arn", "cloudformation_role_arn", mode="before")
     @classmethod
@@ -84,7 +104,33 @@ class Settings(BaseSettings):
                     f"{phase.upper()}_POLL_INITIAL_SECONDS exceeds {phase.upper()}_POLL_MAX_SECONDS"
                 )
                 raise ValueError(msg)
+        problem = budget_problem(self)
+        if problem:
+            raise ValueError(problem)
         return self
+
+    @property
+    def phase_budget_seconds(self) -> float:
+        """The longest a run can wait on CloudFormation: every phase at its time budget."""
+        verification = self.detection_timeout_seconds if self.verify_after_heal else 0
+        return (
+            self.detection_timeout_seconds
+            + self.change_set_timeout_seconds
+            + self.execution_timeout_seconds
+            + verification
+        )
+
+    def deadline(self, run_started_at: datetime) -> datetime | None:
+        """When the last wait must end for the run to finish inside ExecutionTimeout."""
+        if self.durable_execution_timeout_seconds is None:
+            return None
+        return run_started_at + timedelta(
+            seconds=self.durable_execution_timeout_seconds - FINAL_STEPS_RESERVE_SECONDS
+        )
+
+    @property
+    def notice_target(self) -> NoticeTarget:
+        return NoticeTarget(self.sns_topic_arn, self.notify_on_in_sync)
 
     def poll_policy(self, phase: str) -> PollPolicy:
         """`phase` is one of detection, change_set, execution."""
@@ -94,6 +140,37 @@ class Settings(BaseSettings):
             backoff_rate=self.poll_backoff_rate,
             budget_seconds=getattr(self, f"{phase}_timeout_seconds"),
         )
+
+
+def budget_problem(settings: Settings) -> str | None:
+    """Why the phase budgets cannot fit in the durable ExecutionTimeout (None: they fit)."""
+    limit = settings.durable_execution_timeout_seconds
+    needed = settings.phase_budget_seconds + FINAL_STEPS_RESERVE_SECONDS
+    if limit is None or needed <= limit:
+        return None
+    return (
+        f"the phase budgets (DETECTION_TIMEOUT_SECONDS {settings.detection_timeout_seconds:g}"
+        f" + CHANGE_SET_TIMEOUT_SECONDS {settings.change_set_timeout_seconds:g}"
+        f" + EXECUTION_TIMEOUT_SECONDS {settings.execution_timeout_seconds:g}"
+        + (" + verification" if settings.verify_after_heal else "")
+        + f" + {FINAL_STEPS_RESERVE_SECONDS} s for the final steps = {needed:g} s) exceed the"
+        f" function's ExecutionTimeout (DURABLE_EXECUTION_TIMEOUT_SECONDS {limit} s): lower"
+        " the budgets or raise ExecutionTimeoutSeconds"
+    )
+
+
+@dataclass(frozen=True)
+class NoticeTarget:
+    """Where notices go: usable even when the rest of the configuration is not."""
+
+    topic_arn: str | None
+    notify_on_in_sync: bool = False
+
+
+def notice_target_from_environment() -> NoticeTarget:
+    """SNS_TOPIC_ARN alone, for reporting a configuration problem (None if it is unusable)."""
+    raw = (os.environ.get("SNS_TOPIC_ARN") or "").strip()
+    return NoticeTarget(raw if _SNS_TOPIC_ARN.fullmatch(raw) else None)
 
 
 def running_in_lambda() -> bool:
@@ -106,7 +183,8 @@ def load_settings() -> Settings:
         settings = Settings()
     except ValidationError as error:
         problems = "; ".join(
-            f"{'_'.join(str(p) for p in item['loc']).upper() or 'settings'}: {item['msg']}"
+            (f"{'_'.join(str(p) for p in item['loc']).upper()}: " if item["loc"] else "")
+            + item["msg"].removeprefix("Value error, ")
             for item in error.errors()
         )
         raise ConfigurationError(f"invalid configuration: {problems}") from None

@@ -7,10 +7,12 @@ from healer.notice import Notice
 
 
 def publish(topic_arn: str, notice: Notice) -> str:
+    """Publish with MessageStructure=json: email gets the text, other protocols the JSON."""
     response = clients.sns().publish(
         TopicArn=topic_arn,
         Subject=notice.subject,
-        Message=notice.body,
+        Message=notice.message,
+        MessageStructure="json",
         MessageAttributes={
             key: {"DataType": "String", "StringValue": value}
             for key, value in notice.attributes.items()

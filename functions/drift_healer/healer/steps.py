@@ -13,12 +13,13 @@ from botocore.exceptions import ClientError
 from healer import cloudformation as cfn
 from healer import sns_notices
 from healer.aws_errors import describe_error, error_code
+from healer.bounds import bound_changes, bound_drifts
 from healer.durable import step_config
 from healer.model import (
+    ChangeSetPlan,
+    DriftReading,
     FailedResource,
-    PlannedChange,
     Record,
-    ResourceDrift,
     StackSnapshot,
 )
 from healer.notice import Notice
@@ -37,6 +38,11 @@ class Started(Record):
 
 
 @durable_step
+def note_start_time(_: StepContext) -> datetime:
+    return now()
+
+
+@durable_step
 def describe_stack(_: StepContext, stack_name: str) -> StackSnapshot:
     return cfn.describe_stack(stack_name)
 
@@ -47,8 +53,8 @@ def start_drift_detection(_: StepContext, stack_id: str) -> Started:
 
 
 @durable_step
-def read_resource_drifts(_: StepContext, stack_id: str) -> list[ResourceDrift]:
-    return cfn.list_resource_drifts(stack_id)
+def read_resource_drifts(_: StepContext, stack_id: str) -> DriftReading:
+    return bound_drifts(cfn.list_resource_drifts(stack_id))
 
 
 @durable_step
@@ -62,13 +68,13 @@ def create_change_set(
 
 
 @durable_step
-def read_planned_changes(_: StepContext, stack_id: str, change_set_id: str) -> list[PlannedChange]:
-    return cfn.list_planned_changes(stack_id, change_set_id)
+def read_planned_changes(_: StepContext, stack_id: str, change_set_id: str) -> ChangeSetPlan:
+    return bound_changes(cfn.list_planned_changes(stack_id, change_set_id))
 
 
 @durable_step
 def delete_change_set(_: StepContext, stack_id: str, change_set_id: str) -> bool:
-    cfn.delete_change_set(stack_id, change_set_id)
+    cfn.delete_change_set(stack_id, change_set_id)  # already gone counts as deleted
     return True
 
 
@@ -101,6 +107,10 @@ def publish_notice(_: StepContext, topic_arn: str, notice: Notice) -> str:
 # --- how the flow calls them: name, result type, semantics -------------------------------
 
 
+def run_note_start_time(context: DurableContext) -> datetime:
+    return context.step(note_start_time(), "note-start-time", step_config(datetime))
+
+
 def run_describe_stack(context: DurableContext, stack_name: str) -> StackSnapshot:
     return context.step(describe_stack(stack_name), "describe-stack", step_config(StackSnapshot))
 
@@ -109,10 +119,8 @@ def run_start_drift_detection(context: DurableContext, stack_id: str, name: str)
     return context.step(start_drift_detection(stack_id), name, step_config(Started))
 
 
-def run_read_resource_drifts(
-    context: DurableContext, stack_id: str, name: str
-) -> list[ResourceDrift]:
-    return context.step(read_resource_drifts(stack_id), name, step_config(list[ResourceDrift]))
+def run_read_resource_drifts(context: DurableContext, stack_id: str, name: str) -> DriftReading:
+    return context.step(read_resource_drifts(stack_id), name, step_config(DriftReading))
 
 
 def run_create_change_set(
@@ -129,11 +137,11 @@ def run_create_change_set(
 
 def run_read_planned_changes(
     context: DurableContext, stack_id: str, change_set_id: str
-) -> list[PlannedChange]:
+) -> ChangeSetPlan:
     return context.step(
         read_planned_changes(stack_id, change_set_id),
         "read-planned-changes",
-        step_config(list[PlannedChange]),
+        step_config(ChangeSetPlan),
     )
 
 
@@ -166,8 +174,11 @@ def run_read_failed_resources(
 
 
 def run_publish_notice(context: DurableContext, topic_arn: str, notice: Notice) -> str:
-    # At most once: SNS has no idempotency token, and a duplicate notice is noise; an
-    # interrupted publish fails the run loudly instead (see README).
+    # SNS has no idempotency token. Delivering twice beats not delivering: an interrupted or
+    # timed-out publish is retried, and every copy carries the same `notice-id` attribute so
+    # subscribers can drop the duplicate (README "Notices").
     return context.step(
-        publish_notice(topic_arn, notice), "publish-notice", step_config(str, at_most_once=True)
+        publish_notice(topic_arn, notice),
+        "publish-notice",
+        step_config(str),  # at least once: an interrupted attempt runs again
     )
