@@ -1,39 +1,55 @@
 """The SAM template: lint-clean, transforms, and grants only what the README promises."""
 
-import copy
+import re
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
 import pytest
 from cfnlint.api import lint_all
 from cfnlint.decode import decode
-from samtranslator.translator.transform import transform
+
+from healer.naming import change_set_name
+from tools.expand_template import expand
 
 TEMPLATE = Path(__file__).parents[2] / "template.yaml"
 
-
-class _ManagedPolicies:
-    def load(self) -> dict[str, str]:
-        return {
-            "AWSLambdaBasicDurableExecutionRolePolicy": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicDurableExecutionRolePolicy",
-        }
+# What the code calls (healer/cloudformation.py), plus DetectStackResourceDrift: IAM's
+# Service Authorization Reference maps the DetectStackDrift operation to both actions.
+CLOUDFORMATION_ACTIONS = {
+    "cloudformation:DescribeStacks",
+    "cloudformation:DescribeStackEvents",
+    "cloudformation:DetectStackDrift",
+    "cloudformation:DetectStackResourceDrift",
+    "cloudformation:DescribeStackDriftDetectionStatus",
+    "cloudformation:DescribeStackResourceDrifts",
+    "cloudformation:CreateChangeSet",
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:ExecuteChangeSet",
+    "cloudformation:DeleteChangeSet",
+}
+CHANGE_SET_ACTIONS = {
+    "cloudformation:CreateChangeSet",
+    "cloudformation:DescribeChangeSet",
+    "cloudformation:ExecuteChangeSet",
+    "cloudformation:DeleteChangeSet",
+}
+TARGET_STACKS = {
+    "Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${TargetStackNamePattern}/*"
+}
+FUNCTION_ROLE_ARN = {"Fn::GetAtt": ["DriftHealerFunctionRole", "Arn"]}
 
 
 @pytest.fixture(scope="module")
-def resources(monkeypatch_module: pytest.MonkeyPatch) -> dict[str, Any]:
+def resources() -> dict[str, Any]:
+    return expand(TEMPLATE)["Resources"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def parameters() -> dict[str, Any]:
     template, errors = decode(str(TEMPLATE))
-    assert not errors
-    template = copy.deepcopy(template)
-    # `sam package` replaces the local CodeUri with an S3 location before the transform.
-    template["Resources"]["DriftHealerFunction"]["Properties"]["CodeUri"] = "s3://bucket/code.zip"
-    monkeypatch_module.setenv("AWS_DEFAULT_REGION", "us-east-1")
-    return transform(template, {}, _ManagedPolicies())["Resources"]  # type: ignore[no-any-return]
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module() -> Any:
-    with pytest.MonkeyPatch.context() as patch:
-        yield patch
+    assert not errors and template is not None
+    return template["Parameters"]  # type: ignore[no-any-return]
 
 
 def statements(resources: dict[str, Any]) -> list[dict[str, Any]]:
@@ -42,6 +58,21 @@ def statements(resources: dict[str, Any]) -> list[dict[str, Any]]:
     for entry in role["Policies"]:
         policy = entry["Fn::If"][1] if "Fn::If" in entry else entry  # conditional: "true" branch
         found.extend(policy["PolicyDocument"]["Statement"])
+    return found
+
+
+def actions_of(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else list(action)
+
+
+def resources_of(statement: dict[str, Any]) -> list[Any]:
+    resource = statement["Resource"]
+    return resource if isinstance(resource, list) else [resource]
+
+
+def statement_for(resources: dict[str, Any], action: str) -> dict[str, Any]:
+    (found,) = [s for s in statements(resources) if action in actions_of(s)]
     return found
 
 
@@ -54,6 +85,13 @@ def test_function_is_durable_arm64_python313_behind_an_alias(resources: dict[str
     assert "ExecutionTimeout" in function["DurableConfig"]
     assert function["LoggingConfig"] == {"LogGroup": {"Ref": "DriftHealerLogGroup"}}
     assert resources["DriftHealerFunctionAliaslive"]["Properties"]["Name"] == "live"
+
+
+def test_function_is_told_its_durable_execution_timeout(resources: dict[str, Any]) -> None:
+    function = resources["DriftHealerFunction"]["Properties"]
+    timeout = {"Ref": "ExecutionTimeoutSeconds"}
+    assert function["DurableConfig"]["ExecutionTimeout"] == timeout
+    assert function["Environment"]["Variables"]["DURABLE_EXECUTION_TIMEOUT_SECONDS"] == timeout
 
 
 def test_schedule_targets_the_alias_with_the_stack_and_mode(resources: dict[str, Any]) -> None:
@@ -76,21 +114,171 @@ def test_publish_only_to_own_topic_and_pass_only_the_service_role(
     assert by_sid["PassOnlyTheCloudFormationServiceRole"]["Condition"]["StringEquals"] == {
         "iam:PassedToService": "cloudformation.amazonaws.com"
     }
-    stars = [
-        s["Sid"] for s in statements(resources) if s["Resource"] == "*" and "Condition" not in s
-    ]
+    # "*" only where IAM offers no resource type, conditions or not.
+    stars = [s["Sid"] for s in statements(resources) if "*" in resources_of(s)]
     assert stars == ["DriftDetectionStatusHasNoResourceLevelPermissions"]
-    actions = {
-        a
-        for s in statements(resources)
-        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
-    }
+    actions = {a for s in statements(resources) for a in actions_of(s)}
     assert "cloudformation:UpdateStack" not in actions
     assert not any(a.endswith(":*") for a in actions)
 
 
-def test_topic_is_encrypted(resources: dict[str, Any]) -> None:
-    assert resources["NotificationTopic"]["Properties"]["KmsMasterKeyId"] == "alias/aws/sns"
+def test_cloudformation_actions_are_exactly_those_the_code_needs(
+    resources: dict[str, Any],
+) -> None:
+    actions = {
+        a for s in statements(resources) for a in actions_of(s) if a.startswith("cloudformation:")
+    }
+    assert actions == CLOUDFORMATION_ACTIONS
+    for action in CLOUDFORMATION_ACTIONS - {"cloudformation:DescribeStackDriftDetectionStatus"}:
+        assert resources_of(statement_for(resources, action)) == [TARGET_STACKS], action
+
+
+def test_no_changeset_resource_lines_they_restrict_nothing(resources: dict[str, Any]) -> None:
+    # Change-set actions are authorised against the stack; a changeSet/ ARN never matches.
+    lines = [r for s in statements(resources) for r in resources_of(s) if "changeSet/" in str(r)]
+    assert lines == []
+
+
+def test_change_set_actions_only_on_drift_healer_change_sets(resources: dict[str, Any]) -> None:
+    for action in CHANGE_SET_ACTIONS:
+        condition = statement_for(resources, action)["Condition"]
+        branches = condition["Fn::If"][1:] if "Fn::If" in condition else [condition]
+        for branch in branches:
+            names = branch["StringLike"]["cloudformation:ChangeSetName"]
+            names = names if isinstance(names, list) else [names]
+            assert "drift-healer-*" in names, action
+            # Every allowed form, name or ARN, is a drift-healer change set and nothing wider.
+            texts = [n["Fn::Sub"] if isinstance(n, dict) else n for n in names]
+            assert all(re.search(r"(^|:changeSet/)drift-healer-\*$", t) for t in texts), texts
+    # The names the code gives its change sets match (IAM's * is fnmatch's *).
+    name = change_set_name(
+        "arn:aws:lambda:us-east-1:123456789012:function:f:live/durable-execution/x/y"
+    )
+    assert fnmatchcase(name, "drift-healer-*")
+
+
+def test_create_change_set_passes_only_the_configured_role_or_none(
+    resources: dict[str, Any],
+) -> None:
+    condition = statement_for(resources, "cloudformation:CreateChangeSet")["Condition"]
+    has_role, with_role, without_role = condition["Fn::If"]
+    assert has_role == "HasServiceRole"
+    # A request without RoleARN carries no cloudformation:RoleArn key: ...IfExists admits it.
+    assert with_role["ArnEqualsIfExists"] == {
+        "cloudformation:RoleArn": {"Ref": "CloudFormationRoleArn"}
+    }
+    # No role configured: only requests that send none.
+    assert without_role["Null"] == {"cloudformation:RoleArn": "true"}
+    others = [
+        statement_for(resources, a) for a in CHANGE_SET_ACTIONS - {"cloudformation:CreateChangeSet"}
+    ]
+    assert all("cloudformation:RoleArn" not in str(s["Condition"]) for s in others)
+
+
+def test_target_stack_pattern_must_be_chosen(parameters: dict[str, Any]) -> None:
+    pattern = parameters["TargetStackNamePattern"]
+    assert "Default" not in pattern  # `sam deploy --guided` asks; a plain deploy fails
+    allowed = pattern["AllowedPattern"]
+    assert re.fullmatch(allowed, "") is None
+    assert re.fullmatch(allowed, "*") and re.fullmatch(allowed, "app-*")
+
+
+def test_topic_policy_lets_only_the_function_and_stack_alarms_publish(
+    resources: dict[str, Any],
+) -> None:
+    policy = resources["NotificationTopicPolicy"]["Properties"]
+    assert policy["Topics"] == [{"Ref": "NotificationTopic"}]
+    by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    function = by_sid["FunctionPublishesNotices"]
+    assert (function["Effect"], function["Principal"]) == ("Allow", {"AWS": FUNCTION_ROLE_ARN})
+    alarms = by_sid["StackAlarmsPublish"]
+    assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert alarms["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"].endswith(
+        ":alarm:${AWS::StackName}-*"
+    )
+    deny = by_sid["NobodyElsePublishes"]
+    assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "sns:Publish")
+    unless = deny["Condition"]["StringNotEquals"]
+    assert unless["aws:PrincipalArn"] == [
+        FUNCTION_ROLE_ARN,
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"},
+    ]
+    assert unless["aws:PrincipalServiceName"] == "cloudwatch.amazonaws.com"
+
+
+def test_topic_key_is_customer_managed_so_alarms_can_publish(resources: dict[str, Any]) -> None:
+    # CloudWatch cannot use the AWS-managed alias/aws/sns key (its policy cannot admit it).
+    assert resources["NotificationTopic"]["Properties"]["KmsMasterKeyId"] == {
+        "Ref": "NotificationKey"
+    }
+    key = resources["NotificationKey"]["Properties"]
+    assert key["EnableKeyRotation"] is True
+    by_sid = {s["Sid"]: s for s in key["KeyPolicy"]["Statement"]}
+    cloudwatch = by_sid["CloudWatchAlarmsPublishToTheEncryptedTopic"]
+    assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert sorted(cloudwatch["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
+    function = statement_for(resources, "kms:GenerateDataKey*")
+    assert function["Resource"] == {"Fn::GetAtt": ["NotificationKey", "Arn"]}
+    assert function["Condition"]["StringEquals"] == {
+        "kms:ViaService": {"Fn::Sub": "sns.${AWS::Region}.amazonaws.com"}
+    }
+
+
+def metrics_of(alarm: dict[str, Any]) -> set[tuple[str, str, str]]:
+    """(namespace, metric, FunctionName ref) of every metric the alarm reads."""
+    plain = [alarm] if "MetricName" in alarm else []
+    stats = [m["MetricStat"]["Metric"] for m in alarm.get("Metrics", []) if "MetricStat" in m]
+    return {
+        (m["Namespace"], m["MetricName"], d["Value"]["Ref"])
+        for m in plain + stats
+        for d in m["Dimensions"]
+        if d["Name"] == "FunctionName"
+    }
+
+
+def test_alarms_on_failed_executions_and_errors_notify_the_topic(
+    resources: dict[str, Any],
+) -> None:
+    alarms = {
+        name: r["Properties"]
+        for name, r in resources.items()
+        if r["Type"] == "AWS::CloudWatch::Alarm"
+    }
+    failed = alarms["DurableExecutionFailedAlarm"]
+    assert metrics_of(failed) == {
+        ("AWS/Lambda", "DurableExecutionFailed", "DriftHealerFunction"),
+        ("AWS/Lambda", "DurableExecutionTimedOut", "DriftHealerFunction"),
+    }
+    assert metrics_of(alarms["FunctionErrorsAlarm"]) == {
+        ("AWS/Lambda", "Errors", "DriftHealerFunction")
+    }
+    for alarm in alarms.values():
+        assert alarm["AlarmActions"] == [{"Ref": "NotificationTopic"}]
+        assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (
+            "GreaterThanOrEqualToThreshold",
+            1,
+        )
+        assert alarm["TreatMissingData"] == "notBreaching"
+        # The topic policy admits alarms named ${AWS::StackName}-*.
+        assert alarm["AlarmName"]["Fn::Sub"].startswith("${AWS::StackName}-")
+
+
+def test_log_group_outlives_the_stack(resources: dict[str, Any]) -> None:
+    log_group = resources["DriftHealerLogGroup"]
+    assert log_group["DeletionPolicy"] == "Retain"
+    assert log_group["UpdateReplacePolicy"] == "Retain"
+
+
+def test_checkov_suppressions_reach_the_generated_resources_with_reasons(
+    resources: dict[str, Any],
+) -> None:
+    # checkov scans the expanded template: a skip must survive the SAM transform.
+    function = resources["DriftHealerFunction"]
+    assert function["Type"] == "AWS::Lambda::Function"
+    for resource in (function, resources["DriftHealerLogGroup"]):
+        skips = resource["Metadata"]["checkov"]["skip"]
+        assert skips
+        assert all(re.fullmatch(r"CKV_AWS_\d+", s["id"]) and s["comment"].strip() for s in skips)
 
 
 def test_template_is_cfn_lint_clean() -> None:
