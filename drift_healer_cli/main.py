@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import boto3
 
-from sandbox import demo_stacks
+from drift_healer_cli import demo_stacks
+from drift_healer_cli.follow import ExecutionResult, drift_lines, invoke_and_follow
 from sandbox.clients import client
 from sandbox.durable_service import DUMMY_CREDENTIALS, DurableService
 from sandbox.notices import Inbox
-from sandbox.progress import ExecutionResult, drift_lines, invoke_and_follow
 
 if TYPE_CHECKING:
     from sandbox.emulator import AwsSandbox

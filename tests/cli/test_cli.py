@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from sandbox.cli import main
+from drift_healer_cli.follow import fold, format_operation
+from drift_healer_cli.main import main
 from sandbox.emulator import AwsSandbox
-from sandbox.progress import fold, format_operation
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 
