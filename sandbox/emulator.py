@@ -13,6 +13,7 @@ The HTTP control API is documented in ``sandbox.cloudformation.control``.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -64,6 +65,7 @@ class AwsSandbox:
         self.region = region
         self._server = _Server(host, port, self)
         self._stop = threading.Event()
+        self._after_reset: list[Callable[[], None]] = []
         self._ticker = threading.Thread(target=self._tick, name="sandbox-ticker", daemon=True)
 
     @classmethod
@@ -97,10 +99,19 @@ class AwsSandbox:
             find_stack_anywhere(stack_name).status = status
 
     def reset(self) -> None:
-        """Clear all moto state, faults, counters and timings."""
+        """Clear all moto state, faults, counters and timings, then run the after-reset hooks."""
         with STATE.lock:
             moto_api_backend.reset()
             STATE.reset()
+        for hook in list(self._after_reset):
+            hook()
+
+    def after_reset(self, hook: Callable[[], None]) -> None:
+        """Call ``hook()`` after every reset (e.g. to re-create a topic the owner relies on)."""
+        self._after_reset.append(hook)
+
+    def clear_after_reset_hooks(self) -> None:
+        self._after_reset.clear()
 
     def stop(self) -> None:
         self._stop.set()
