@@ -1,289 +1,144 @@
-"""``drift-healer``: the demo, a local sandbox to play with, and one run against any account.
-
-    drift-healer demo [--fast]        deploy two stacks in a local sandbox, drift them, heal them
-    drift-healer sandbox [--port N]   a local AWS sandbox + durable service until Ctrl-C
-    drift-healer run --stack NAME     the workflow for one stack against the configured AWS
-
-Each runs the real durable handler (functions/drift_healer) in a local durable execution
-service (:mod:`sandbox.durable_service`) and starts it the way AWS does: Lambda ``Invoke``.
-"""
+"""The ``drift-healer`` command: its arguments, its help, and what every command shares."""
 
 from __future__ import annotations
 
 import argparse
-import json
+import errno
 import logging
-import os
 import signal
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
 
-import boto3
+from drift_healer_cli.demo import demo
+from drift_healer_cli.hands_on import sandbox
+from drift_healer_cli.run import DEFAULT_FUNCTION, run
 
-from drift_healer_cli import demo_stacks
-from drift_healer_cli.follow import ExecutionResult, drift_lines, invoke_and_follow
-from sandbox.clients import client
-from sandbox.durable_service import DUMMY_CREDENTIALS, DurableService
-from sandbox.notices import Inbox
-
-if TYPE_CHECKING:
-    from sandbox.emulator import AwsSandbox
-
-HANDLER_PATH = Path(__file__).resolve().parent.parent / "functions" / "drift_healer"
-TOPIC, QUEUE = "drift-healer-notices", "drift-healer-inbox"
 SDK_LOGGER = "aws_durable_execution_sdk_python"
 
+DESCRIPTION = """\
+Find CloudFormation drift and put stacks back the way their template says, with the real
+durable workflow (functions/drift_healer) running on this machine. Start with the demo,
+then try it by hand in the sandbox."""
 
-def _start_service(
-    env: dict[str, str], *, region: str, skip_time: bool, timeout: float = 3600
-) -> DurableService:
-    """The durable service running the handler in-process (stop it with :func:`_stop`)."""
-    service = DurableService.start(
-        handler="app.lambda_handler",
-        handler_path=HANDLER_PATH,
-        function_name="drift-healer",
-        env=env,
-        skip_time=skip_time,
-        region=region,
-        execution_timeout=int(timeout) + 60,
+EXAMPLES = """\
+examples:
+  drift-healer demo                          the whole story in a local sandbox (~20 s)
+  drift-healer sandbox                       a local AWS to try it by hand, until Ctrl-C
+  drift-healer run --stack my-stack          review one stack: create the change set only
+  drift-healer run --stack my-stack --auto   heal it where the safety gate allows
+
+Run `drift-healer COMMAND --help` for a command's options."""
+
+DEMO = """\
+Start a local AWS sandbox and durable service, deploy two stacks, change them out of band,
+review one in review mode, heal both in automatic mode and read the values back. Nothing
+leaves this machine; the notices are printed as a subscriber receives them."""
+
+SANDBOX = """\
+Start the local AWS sandbox (moto with CloudFormation drift detection and REVERT_DRIFT
+change sets) and the durable execution service, print the `export` lines that point the
+AWS CLI (v1 or v2) and boto3 at them and example commands that work as printed, then print
+each notice as it arrives. Ctrl-C stops both."""
+
+RUN = """\
+Run the workflow for one stack and follow it phase by phase, with live progress during
+waits and retries. Review mode by default, like the deployed schedule: the change set is
+created for a person to review and nothing is changed. --auto executes it when the safety
+gate allows.
+
+Where it runs: with --durable-endpoint (or AWS_ENDPOINT_URL_LAMBDA, which `drift-healer
+sandbox` exports) the function of that durable service is invoked and the execution is
+visible there (aws lambda get-durable-execution). Otherwise a durable service is started
+here with the handler in-process, against the AWS the environment points at
+(AWS_ENDPOINT_URL, or your account: it says so before it starts)."""
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    examples: str,
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=f"example:\n{examples}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    return service
-
-
-def _stop(service: DurableService) -> None:
-    _shielded(service.stop)
-
-
-def sandbox_env(sb: AwsSandbox, topic_arn: str) -> dict[str, str]:
-    """The handler's environment against the sandbox: short polls (1 s, at most 2 s)."""
-    polls = {
-        f"{phase}_POLL_{edge}_SECONDS": seconds
-        for phase in ("DETECTION", "CHANGE_SET", "EXECUTION")
-        for edge, seconds in (("INITIAL", "1"), ("MAX", "2"))
-    }
-    region = {"AWS_REGION": sb.region, "AWS_DEFAULT_REGION": sb.region}
-    return (
-        DUMMY_CREDENTIALS
-        | region
-        | polls
-        | {
-            "AWS_ENDPOINT_URL": sb.endpoint_url,
-            "SNS_TOPIC_ARN": topic_arn,
-        }
-    )
-
-
-def _shielded(stop: Callable[[], None]) -> None:
-    """Run a server's stop with Ctrl-C ignored, so a second Ctrl-C cannot leave it running."""
-    if threading.current_thread() is not threading.main_thread():
-        stop()
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        stop()
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-@contextmanager
-def local_aws(
-    port: int, *, skip_time: bool, phase_seconds: float | None
-) -> Iterator[tuple[AwsSandbox, DurableService, Inbox]]:
-    """The AwsSandbox, a topic with a subscribed queue, and the durable service; stopped after."""
-    from sandbox.emulator import AwsSandbox, Phase  # noqa: PLC0415 - moto loads slowly
-
-    with ExitStack() as stack:
-        sb = AwsSandbox.start(port=port)
-        stack.callback(_shielded, sb.stop)
-        if phase_seconds is not None:  # timing is process-wide: back to the defaults after
-            stack.callback(sb.timing.reset)
-            phase = Phase(seconds=phase_seconds, min_polls=0 if phase_seconds else 1)
-            sb.timing.detection = sb.timing.change_set_create = sb.timing.execution = phase
-        url, region = sb.endpoint_url, sb.region
-        inbox = Inbox.create(client("sns", url, region), client("sqs", url, region), TOPIC, QUEUE)
-        env = sandbox_env(sb, inbox.topic_arn)
-        service = _start_service(env, region=region, skip_time=skip_time)
-        stack.callback(_stop, service)
-        yield sb, service, inbox
-
-
-def run_execution(svc: DurableService, payload: dict[str, Any], timeout: float) -> ExecutionResult:
-    return invoke_and_follow(svc.lambda_client(), svc.function_arn, payload, sys.stdout, timeout)
-
-
-def demo(args: argparse.Namespace) -> int:
-    out = sys.stdout
-    fast: bool = args.fast
-    began = time.monotonic()
-    problems: list[str] = []
-    print("cfn-drift-healer demo: the real durable workflow against a local AWS sandbox", file=out)
-    with local_aws(0, skip_time=fast, phase_seconds=0.0 if fast else 1.0) as (sb, svc, inbox):
-        print(
-            f"  AWS sandbox:      {sb.endpoint_url} ({sb.region})\n"
-            f"  Durable service:  {svc.endpoint_url}  function {svc.function_arn}\n"
-            f"  Notices:          {inbox.topic_arn} -> {inbox.queue_url}",
-            file=out,
-        )
-        account = demo_stacks.DemoAccount(sb.endpoint_url, sb.region)
-
-        print("\n1. Deploy the stacks (CreateStack)", file=out)
-        for stack in demo_stacks.STACKS:
-            status = account.deploy(stack)
-            params = " ".join(f"{k}={v}" for k, v in stack.parameters.items())
-            print(f"  {stack.name}: {status}" + (f"  ({params})" if params else ""), file=out)
-            if status != "CREATE_COMPLETE":
-                problems.append(f"{stack.name} ended {status}, not CREATE_COMPLETE")
-        if problems:
-            return _finish(problems, began, out)
-
-        print("\n2. Change them out of band (the services' own APIs)", file=out)
-        for stack in demo_stacks.STACKS:
-            for line in account.change_out_of_band(stack):
-                print(f"  {line}", file=out)
-
-        sample = demo_stacks.SAMPLE_STACK
-        print(f"\n3. Review mode on {sample} (CreateChangeSetOnly: true)", file=out)
-        payload = {"StackName": sample, "CreateChangeSetOnly": True}
-        result = run_execution(svc, payload, timeout=120)
-        record = result.record or {}
-        lines = drift_lines(record)
-        if record.get("ChangeSetId") and record.get("StackId"):
-            lines += account.describe_change_set(record["StackId"], record["ChangeSetId"])
-        print("\n".join(lines), file=out, flush=True)
-        inbox.print_new(out, wait_seconds=5)
-        if result.outcome != "REVIEW_REQUIRED":
-            problems.append(f"review run on {sample} ended {result.outcome}")
-
-        for number, stack in enumerate(demo_stacks.STACKS, start=4):
-            print(f"\n{number}. Automatic mode on {stack.name}", file=out)
-            result = run_execution(svc, {"StackName": stack.name}, timeout=120)
-            inbox.print_new(out, wait_seconds=5)
-            if result.outcome != "HEALED":
-                problems.append(f"automatic run on {stack.name} ended {result.outcome}")
-
-        print("\n6. The live values (read back with ssm/sqs/logs/s3)", file=out)
-        for stack in demo_stacks.STACKS:
-            for check in account.values(stack):
-                print(check.render(), file=out)
-                if not check.ok:
-                    problems.append(f"{check.label} is {check.actual}, not {check.expected}")
-    return _finish(problems, began, out)
-
-
-def _finish(problems: list[str], began: float, out: TextIO) -> int:
-    took = time.monotonic() - began
-    if problems:
-        print(f"\nDemo FAILED after {took:.1f} s:", *problems, sep="\n  - ", file=out)
-        return 1
-    print(f"\nDemo passed in {took:.1f} s: REVIEW_REQUIRED, HEALED, values restored.", file=out)
-    return 0
-
-
-def sandbox(args: argparse.Namespace) -> int:
-    out = sys.stdout
-    with local_aws(args.port, skip_time=False, phase_seconds=1.0) as (sb, svc, inbox):
-        exports = {
-            "AWS_ENDPOINT_URL": sb.endpoint_url,
-            "AWS_ENDPOINT_URL_LAMBDA": svc.endpoint_url,
-            "AWS_REGION": sb.region,
-            "AWS_DEFAULT_REGION": sb.region,  # boto3 reads this one, the AWS CLI both
-            "AWS_ACCESS_KEY_ID": "testing",
-            "AWS_SECRET_ACCESS_KEY": "testing",
-            "SNS_TOPIC_ARN": inbox.topic_arn,
-        }
-        export_lines = "\n".join(f"  export {k}={v}" for k, v in exports.items())
-        payload = '{"StackName": "s", "CreateChangeSetOnly": true}'
-        print(
-            f"""AWS sandbox (moto + CloudFormation drift): {sb.endpoint_url}
-Durable execution service (Lambda API):    {svc.endpoint_url}
-Function to invoke:  {svc.function_arn}
-Notices:             {inbox.topic_arn} -> {inbox.queue_url}
-
-Point the AWS CLI / boto3 at it:
-{export_lines}
-
-Then, for example:
-  aws cloudformation create-stack --stack-name s --template-body file://template.yaml
-  aws lambda invoke --function-name {svc.function_arn} --invocation-type Event \\
-      --cli-binary-format raw-in-base64-out --payload '{payload}' out.json
-  aws lambda get-durable-execution --durable-execution-arn ARN
-  drift-healer run --stack s --review     (in the same shell: follows the run phase by phase)
-
-Sandbox control API: {sb.endpoint_url}/_sandbox/
-  GET timing | counts | faults;  POST timing | faults | faults/clear | stack-status | reset
-
-Notices are printed below as they arrive. Ctrl-C stops.""",
-            file=out,
-            flush=True,
-        )
-        try:
-            while True:
-                inbox.print_new(out, wait_seconds=1)
-        except KeyboardInterrupt:
-            print("\nStopping.", file=out)
-    return 0
-
-
-def _caller_env() -> dict[str, str]:
-    """The caller's environment for the handler, with credentials resolved by boto3.
-
-    The in-process handler gets dummy keys unless AWS_ACCESS_KEY_ID is set, so credentials
-    from a profile or SSO are resolved here and passed on as keys.
-    """
-    env = dict(os.environ)
-    if "AWS_ACCESS_KEY_ID" not in env:
-        credentials = boto3.Session().get_credentials()
-        frozen = credentials.get_frozen_credentials() if credentials is not None else None
-        if frozen is not None and frozen.access_key and frozen.secret_key:
-            env["AWS_ACCESS_KEY_ID"] = frozen.access_key
-            env["AWS_SECRET_ACCESS_KEY"] = frozen.secret_key
-            if frozen.token:
-                env["AWS_SESSION_TOKEN"] = frozen.token
-    return env
-
-
-def run(args: argparse.Namespace) -> int:
-    env = _caller_env()
-    if args.topic_arn:
-        env["SNS_TOPIC_ARN"] = args.topic_arn
-    if not env.get("SNS_TOPIC_ARN"):
-        print("error: set SNS_TOPIC_ARN (or --topic-arn): the topic for notices", file=sys.stderr)
-        return 2
-    region = env.get("AWS_REGION") or boto3.Session().region_name or "us-east-1"
-    env["AWS_REGION"] = env["AWS_DEFAULT_REGION"] = region
-    service = _start_service(env, region=region, skip_time=False, timeout=args.timeout)
-    try:
-        payload = {"StackName": args.stack, "CreateChangeSetOnly": args.review}
-        result = run_execution(service, payload, timeout=args.timeout)
-    except TimeoutError as problem:
-        print(f"error: {problem}", file=sys.stderr)
-        return 1
-    finally:
-        _stop(service)
-    print(json.dumps(result.record or {"Status": result.status, "Error": result.error}, indent=2))
-    return 0 if result.status == "SUCCEEDED" else 1  # failure outcomes fail the execution
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="drift-healer", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="drift-healer",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="show the handler's logs")
-    commands = parser.add_subparsers(dest="command", required=True)
-    p = commands.add_parser("demo", help="deploy, drift and heal two stacks in a local sandbox")
-    p.add_argument("--fast", action="store_true", help="skip durable waits (for tests)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = _command(
+        commands,
+        "demo",
+        "deploy, drift, review and heal two stacks in a local sandbox",
+        DEMO,
+        "  drift-healer demo",
+    )
+    p.add_argument("--fast", action="store_true", help="skip the durable waits (for tests)")
     p.set_defaults(func=demo)
-    p = commands.add_parser("sandbox", help="run the local sandbox until Ctrl-C")
-    p.add_argument("--port", type=int, default=0, help="port of the AWS sandbox (default: free)")
+
+    p = _command(
+        commands,
+        "sandbox",
+        "a local AWS sandbox and durable service to try it by hand",
+        SANDBOX,
+        "  drift-healer sandbox --port 4566\n"
+        "  # in another shell: paste the export lines it prints, then its example commands",
+    )
+    p.add_argument(
+        "--port", type=int, default=0, help="port of the AWS endpoint (default: a free one)"
+    )
     p.set_defaults(func=sandbox)
-    p = commands.add_parser("run", help="heal one stack in the AWS the environment points at")
-    p.add_argument("--stack", required=True, help="stack name or ID")
-    p.add_argument("--review", action="store_true", help="create the change set only")
+
+    p = _command(
+        commands,
+        "run",
+        "review (or with --auto heal) one stack, followed phase by phase",
+        RUN,
+        "  drift-healer run --stack my-stack\n"
+        "  drift-healer run --stack my-stack --auto --topic-arn arn:aws:sns:...:notices",
+    )
+    p.add_argument("--stack", required=True, help="stack name or stack ID")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--auto", action="store_true", help="execute the change set (heal) when the gate allows"
+    )
+    mode.add_argument(
+        "--review", action="store_true", help="create the change set only (the default)"
+    )
     p.add_argument("--timeout", type=float, default=3600, help="seconds to wait (default 3600)")
-    p.add_argument("--topic-arn", help="SNS topic for the notice (default: $SNS_TOPIC_ARN)")
+    p.add_argument(
+        "--topic-arn", help="SNS topic for the notice (default: $SNS_TOPIC_ARN; run here only)"
+    )
+    p.add_argument(
+        "--durable-endpoint",
+        metavar="URL",
+        help="durable execution service to run on (default: $AWS_ENDPOINT_URL_LAMBDA)",
+    )
+    p.add_argument(
+        "--function",
+        default=DEFAULT_FUNCTION,
+        help=f"function to invoke there (default: {DEFAULT_FUNCTION})",
+    )
+    p.add_argument(
+        "--progress-every",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="when the output is not a terminal, a progress line this often (default 10)",
+    )
     p.set_defaults(func=run)
     return parser
 
@@ -306,6 +161,14 @@ def main(argv: list[str] | None = None) -> int:
     previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None  # stop servers too
     try:
         return int(args.func(args))
+    except OSError as problem:
+        if problem.errno != errno.EADDRINUSE:
+            raise
+        print(
+            f"error: {problem.strerror}; choose another with --port N, or --port 0 for a free one",
+            file=sys.stderr,
+        )
+        return 1
     except KeyboardInterrupt:
         print("\ninterrupted; servers stopped", file=sys.stderr)
         return 130
