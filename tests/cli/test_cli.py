@@ -239,8 +239,7 @@ def test_progress_is_rewritten_in_place_on_a_terminal() -> None:
     text = screen.getvalue()
     assert "wait-for-change-set" in text and "3 polls" in text
     assert "last CREATE_IN_PROGRESS" in text and "1 transient error" in text
-    assert "\x1b[" in text  # terminal control codes: one line redrawn, not a new line each time
-    assert text.count("wait-for-change-set") >= 1
+    assert "\r\x1b[2K" in text  # the line is erased and redrawn in place, not repeated
 
 
 def test_describe_running_names_a_retried_step() -> None:
