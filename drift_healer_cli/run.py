@@ -19,7 +19,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError
 
 from drift_healer_cli.follow import ExecutionResult
 from drift_healer_cli.local import start_service, stop
@@ -77,12 +77,15 @@ def run_on_service(args: argparse.Namespace, endpoint: str) -> int:
             args.timeout,
             progress_every=args.progress_every,
         )
-    except BotoCoreError as problem:  # nothing listening, no credentials, ...
+    except EndpointConnectionError as problem:
         print(
             f"error: {problem}\n(is `drift-healer sandbox` still running? Unset "
             "AWS_ENDPOINT_URL_LAMBDA to run the handler here instead.)",
             file=sys.stderr,
         )
+        return 2
+    except BotoCoreError as problem:  # no credentials, a bad endpoint URL, ...
+        print(f"error: {problem}", file=sys.stderr)
         return 2
     except ClientError as problem:
         print(f"error: {endpoint}: {problem}", file=sys.stderr)

@@ -4,6 +4,7 @@ and the history folding behind the phase-by-phase progress."""
 from __future__ import annotations
 
 import io
+import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -284,3 +285,17 @@ def test_help_is_written_for_a_person(capsys: pytest.CaptureFixture[str]) -> Non
         main(["run", "--help"])
     run_help = capsys.readouterr().out
     assert "Review mode by default" in run_help and "--auto" in run_help
+
+
+def test_run_on_a_durable_service_that_is_gone_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    monkeypatch.setenv("AWS_ENDPOINT_URL_LAMBDA", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    assert main(["run", "--stack", "s", "--timeout", "5"]) == 2
+    err = capsys.readouterr().err
+    assert "Could not connect" in err and "drift-healer sandbox" in err
