@@ -130,7 +130,6 @@ class DurableService:
             checkpoint_endpoint=dex_url,
             invocation_timeout=float(invocation_timeout),
         )
-        runner.load()
         front_door = FrontDoor(
             FrontDoorConfig(
                 function=function,
@@ -141,6 +140,14 @@ class DurableService:
             ),
             runner,
         )
+        # The handler checkpoints through the front door, which keeps what the history of
+        # dex-local-runner leaves out (sandbox.retry_payloads) and forwards the rest.
+        runner.checkpoint_endpoint = f"http://127.0.0.1:{front_door.port}"
+        try:
+            runner.load()
+        except BaseException:
+            front_door.stop()
+            raise
         front_door.start()
         workdir = Path(tempfile.mkdtemp(prefix="durable-service-"))
         try:

@@ -12,8 +12,11 @@ The HTTP control API is documented in ``sandbox.cloudformation.control``.
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import threading
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
@@ -34,7 +37,7 @@ from sandbox.cloudformation.patches import advance_all
 from sandbox.cloudformation.store import STATE, find_stack_anywhere
 from sandbox.cloudformation.timing import Phase, Timing
 
-__all__ = ["AwsSandbox", "Phase"]
+__all__ = ["AwsSandbox", "Phase", "PortInUseError"]
 
 _TICK_SECONDS = 0.05
 
@@ -44,20 +47,63 @@ class _QuietHandler(MotoRequestHandler):
         """No access log lines on stderr."""
 
 
+class PortInUseError(OSError):
+    """The sandbox's port is taken by another program."""
+
+    def __init__(self, host: str, port: int) -> None:
+        super().__init__(
+            errno.EADDRINUSE,
+            f"port {port} on {host} is in use by another program (another sandbox?)",
+        )
+        self.port = port
+
+
+def _check_port_free(host: str, port: int) -> None:
+    """Raise PortInUseError now rather than let werkzeug print and end its thread."""
+    if port == 0:
+        return
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as werkzeug binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise PortInUseError(host, port) from None
+            raise
+
+
 class _Server(ThreadedMotoServer):
-    """moto's ThreadedMotoServer with the control API in front of moto's app."""
+    """moto's ThreadedMotoServer with the control API in front of moto's app.
+
+    moto's start() waits for a ready event that is never set when binding fails (werkzeug
+    calls sys.exit in the server thread): the failure is kept and start() raises it.
+    """
 
     def __init__(self, host: str, port: int, sandbox: AwsSandbox) -> None:
         super().__init__(ip_address=host, port=port, verbose=False)
         self._sandbox = sandbox
+        self.startup_error: BaseException | None = None
 
     def _server_entry(self) -> None:
         app = ControlApp(DomainDispatcherApplication(create_backend_app), self._sandbox)
-        self._server = make_server(
-            self._ip_address, self._port, app, True, request_handler=_QuietHandler
-        )
+        try:
+            self._server = make_server(
+                self._ip_address, self._port, app, True, request_handler=_QuietHandler
+            )
+        except (OSError, SystemExit) as error:  # werkzeug: print, then sys.exit(1)
+            self.startup_error = error
+            self._server_ready_event.set()
+            return
         self._server_ready_event.set()
         self._server.serve_forever()
+
+    def start(self) -> None:
+        _check_port_free(self._ip_address, self._port)
+        super().start()
+        if self.startup_error is not None:
+            if isinstance(self.startup_error, SystemExit):  # werkzeug printed why
+                raise OSError(f"the sandbox could not listen on {self._ip_address}:{self._port}")
+            raise self.startup_error
 
 
 class AwsSandbox:
@@ -65,6 +111,7 @@ class AwsSandbox:
         self.region = region
         self._server = _Server(host, port, self)
         self._stop = threading.Event()
+        self._after_reset: list[Callable[[], object]] = []
         self._ticker = threading.Thread(target=self._tick, name="sandbox-ticker", daemon=True)
 
     @classmethod
@@ -117,10 +164,19 @@ class AwsSandbox:
         return None
 
     def reset(self) -> None:
-        """Clear all moto state, faults, counters and timings."""
+        """Clear all moto state, faults, counters and timings, then run the after-reset hooks."""
         with STATE.lock:
             moto_api_backend.reset()
             STATE.reset()
+        for hook in list(self._after_reset):
+            hook()
+
+    def after_reset(self, hook: Callable[[], object]) -> None:
+        """Call ``hook()`` after every reset (e.g. to re-create a topic the owner relies on)."""
+        self._after_reset.append(hook)
+
+    def clear_after_reset_hooks(self) -> None:
+        self._after_reset.clear()
 
     def stop(self) -> None:
         self._stop.set()

@@ -33,12 +33,14 @@ from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from sandbox.inprocess_handler import FunctionIdentity, InProcessHandler
+from sandbox.retry_payloads import RetryPayloads
 
 logger = logging.getLogger(__name__)
 
 INVOKE_PREFIX = "/2015-03-31/functions/"
 INVOKE_SUFFIX = "/invocations"
 LIST_BY_FUNCTION_PREFIX = "/2025-12-01/functions/"
+EXECUTION_PREFIX = "/2025-12-01/durable-executions/"
 DEX_MARKER_HEADER = "X-Dex-Handler-Invoke"
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 _HOP_BY_HOP = frozenset(
@@ -78,6 +80,7 @@ class FrontDoor:
     def __init__(self, config: FrontDoorConfig, runner: InProcessHandler) -> None:
         self.config = config
         self.runner = runner
+        self.retry_payloads = RetryPayloads()
         self._start_lock = threading.Lock()
         front = self
 
@@ -142,7 +145,30 @@ class FrontDoor:
                 name, _ = self.config.function.parse(unquote(segments[3]))
                 segments[3] = quote(name, safe="")
                 raw_path = "/".join(segments) + (f"?{split.query}" if split.query else "")
+        if path.startswith(EXECUTION_PREFIX):
+            return self._execution_api(method, raw_path, headers, body)
         return self.forward(method, raw_path, headers, body)
+
+    def _execution_api(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> _Response:
+        """Checkpoints (the handler's) and histories pass here: see :mod:`retry_payloads`."""
+        split = urlsplit(raw_path)
+        arn, _, action = split.path[len(EXECUTION_PREFIX) :].partition("/")
+        arn = unquote(arn)
+        if method == "POST" and action == "checkpoint":
+            self.retry_payloads.record_checkpoint(arn, body)
+        response = self.forward(method, raw_path, headers, body)
+        query = parse_qs(split.query)
+        if (
+            method == "GET"
+            and action == "history"
+            and response.status == 200
+            and query.get("IncludeExecutionData", ["false"])[0].lower() == "true"
+            and "Marker" not in query
+        ):
+            response.body = self.retry_payloads.fill_history(arn, response.body)
+        return response
 
     def forward(
         self, method: str, raw_path: str, headers: dict[str, str], body: bytes

@@ -62,7 +62,8 @@ def parse_envelope(
 
 
 class Inbox:
-    """An SQS queue subscribed to a topic; :meth:`create` makes both ends."""
+    """An SQS queue subscribed to a topic; :meth:`create` makes both ends (and, called
+    again, makes only what is missing)."""
 
     def __init__(
         self,
@@ -90,7 +91,9 @@ class Inbox:
         queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])[
             "Attributes"
         ]["QueueArn"]
-        sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
+        subscribed = sns.list_subscriptions_by_topic(TopicArn=topic_arn)["Subscriptions"]
+        if not any(sub.get("Endpoint") == queue_arn for sub in subscribed):  # no duplicates
+            sns.subscribe(TopicArn=topic_arn, Protocol="sqs", Endpoint=queue_arn)
         return cls(sqs, queue_url, topic_arn, email_lookup)
 
     def receive(self, wait_seconds: float = 0.0) -> list[ReceivedNotice]:

@@ -8,8 +8,10 @@ All bodies and answers are JSON.
                                  "fail_after": {"CreateChangeSet": ["InternalFailure"]}}
     POST /_sandbox/faults    {"action": "DetectStackDrift", "throttle_rate": 0.3,
                               "server_error_rate": 0.0, "latency_seconds": 0.0}
-    POST /_sandbox/faults/clear             {"action": "X"} or {} for all (rules and
-                                             pending fail-after errors)
+    POST /_sandbox/faults/clear             {} clears every fault (rules, forced failures,
+                                             pending fail-after errors); {"action": "X"}
+                                             only X's rule and fail-after errors;
+                                             {"stack_name": "s"} only s's forced failures
     POST /_sandbox/faults/seed              {"seed": 1234}
     POST /_sandbox/faults/detection-failed  {"stack_name": "s", "reason": "...",
                                              "logical_id": null}
@@ -21,7 +23,8 @@ All bodies and answers are JSON.
     GET  /_sandbox/timing    -> {"detection": {"seconds": 0.0, "min_polls": 1}, ...}
     POST /_sandbox/timing    {"detection": {"seconds": 5, "min_polls": 0}, ...}
     POST /_sandbox/stack-status  {"stack_name": "s", "status": "UPDATE_IN_PROGRESS"}
-    POST /_sandbox/reset     {}
+    POST /_sandbox/reset     {}  (everything back to empty; the sandbox's after-reset hooks
+                                  then re-create what its owner needs, e.g. the notice inbox)
 
 Errors answer 400 {"error": "..."}; unknown paths 404. (Before-hooks are in-process only.)
 """
@@ -93,7 +96,7 @@ class ControlApp:
                 latency_seconds=float(body.get("latency_seconds", 0.0)),
             )
         elif path == "/faults/clear":
-            faults.clear(body.get("action"))
+            faults.clear(body.get("action"), body.get("stack_name"))
         elif path == "/faults/seed":
             faults.seed(int(body["seed"]))
         elif path == "/faults/detection-failed":

@@ -102,15 +102,24 @@ class Faults:
         with self._lock:
             self._rules[action] = FaultRule(throttle_rate, server_error_rate, latency_seconds)
 
-    def clear(self, action: str | None = None) -> None:
-        """Drop the rate rules and pending ``fail_after`` errors of one action (or all)."""
+    def clear(self, action: str | None = None, stack_name: str | None = None) -> None:
+        """Drop faults: of one ``action`` (its rate rule and pending ``fail_after`` errors),
+        of one ``stack_name`` (its forced failures), or, with neither, every fault of every
+        kind (counters, seed and hooks are not faults and stay)."""
         with self._lock:
-            if action is None:
-                self._rules.clear()
-                self._fail_after.clear()
-            else:
+            if action is not None:
                 self._rules.pop(action, None)
                 self._fail_after.pop(action, None)
+            if stack_name is not None:
+                self.detection_failures.pop(stack_name, None)
+                self.execute_failures.pop(stack_name, None)
+                self.change_set_failures.pop(stack_name, None)
+            if action is None and stack_name is None:
+                self._rules.clear()
+                self._fail_after.clear()
+                self.detection_failures.clear()
+                self.execute_failures.clear()
+                self.change_set_failures.clear()
 
     def fail_after(self, action: str, error: str = INTERNAL_FAILURE, times: int = 1) -> None:
         """The next ``times`` successful ``action`` requests ("*" = any action) are

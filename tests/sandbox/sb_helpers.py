@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import urllib.error
+import urllib.request
 from typing import Any
 
 import boto3
@@ -139,3 +141,14 @@ def wait_stack(aws: Clients, stack: str = "app") -> str:
         if not status.endswith("_IN_PROGRESS"):
             return status
     raise AssertionError("stack operation did not finish")
+
+
+def call(sb: AwsSandbox, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    """One request to the sandbox's HTTP control API: (status, JSON answer)."""
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(f"{sb.endpoint_url}/_sandbox{path}", data=data, method=method)
+    try:
+        with urllib.request.urlopen(req) as resp:
+            return resp.status, json.loads(resp.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())

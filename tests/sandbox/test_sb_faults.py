@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
-from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -90,44 +87,3 @@ def test_reset_clears_everything(sb: AwsSandbox, aws: Clients) -> None:
     sb.reset()
     assert sb.faults.counts() == {}
     assert aws.cf.describe_stacks()["Stacks"] == []
-
-
-def call(sb: AwsSandbox, method: str, path: str, body: Any = None) -> tuple[int, Any]:
-    data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(f"{sb.endpoint_url}/_sandbox{path}", data=data, method=method)
-    try:
-        with urllib.request.urlopen(req) as resp:
-            return resp.status, json.loads(resp.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
-
-
-def test_http_control_api(sb: AwsSandbox, aws: Clients) -> None:
-    create_stack(aws)
-    assert call(sb, "POST", "/faults", {"action": "ListStacks", "throttle_rate": 1.0})[0] == 200
-    with pytest.raises(ClientError) as err:
-        aws.cf.list_stacks()
-    assert err.value.response["Error"]["Code"] == "Throttling"
-    status, counts = call(sb, "GET", "/counts")
-    assert status == 200 and counts["ListStacks:Throttling"] == 1
-    assert call(sb, "POST", "/faults/clear", {})[0] == 200
-    aws.cf.list_stacks()
-
-    call(sb, "POST", "/timing", {"detection": {"seconds": 0, "min_polls": 3}})
-    assert sb.timing.detection.min_polls == 3
-    assert call(sb, "GET", "/timing")[1]["detection"] == {"seconds": 0.0, "min_polls": 3}
-
-    call(sb, "POST", "/stack-status", {"stack_name": "app", "status": "UPDATE_IN_PROGRESS"})
-    stack = aws.cf.describe_stacks(StackName="app")["Stacks"][0]
-    assert stack["StackStatus"] == "UPDATE_IN_PROGRESS"
-
-    call(sb, "POST", "/faults/execute-failed", {"stack_name": "app", "logical_id": "Param"})
-    assert call(sb, "GET", "/faults")[1]["execute_failures"] == {
-        "app": {"Param": "Internal failure"}
-    }
-    assert call(sb, "POST", "/stack-status", {"stack_name": "ghost", "status": "X"})[0] == 400
-    assert call(sb, "POST", "/nope", {})[0] == 404
-
-    assert call(sb, "POST", "/reset", {})[0] == 200
-    assert aws.cf.describe_stacks()["Stacks"] == []
-    assert sb.timing.detection.min_polls == 1

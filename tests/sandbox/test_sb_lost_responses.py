@@ -7,8 +7,7 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from sb_helpers import PARAM_NAME, Clients, create_stack, wait_change_set, wait_stack
-from test_sb_faults import call
+from sb_helpers import PARAM_NAME, Clients, call, create_stack, wait_change_set, wait_stack
 
 from sandbox.emulator import AwsSandbox, Phase
 

@@ -4,8 +4,9 @@
 ``Id``) is a step (``StepStarted`` / ``StepSucceeded`` / ``StepFailed``), a
 ``wait_for_condition`` poll loop (sub type ``WaitForCondition``: one ``StepSucceeded`` per
 poll, each but the last with ``RetryDetails.NextAttemptDelaySeconds``), a wait or a child
-context. :func:`fold` turns events into operations (pure); :class:`ExecutionFollower` polls
-the history and prints each top-level operation once, when it has finished::
+context. :func:`fold` turns events into operations (pure), with the state each poll
+checkpointed; :mod:`drift_healer_cli.watch` polls the history and prints each top-level
+operation once, when it has finished::
 
       ✓ describe-stack             0.0 s
       ✓ wait-for-detection         2.1 s  3 polls
@@ -15,13 +16,13 @@ the history and prints each top-level operation once, when it has finished::
 from __future__ import annotations
 
 import json
-import time
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
+
 
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 _DONE_OK = {"StepSucceeded", "WaitSucceeded", "ContextSucceeded", "CallbackSucceeded"}
@@ -48,6 +49,8 @@ class Operation:
     retries: int = 0
     failed: bool = False
     error: str = ""
+    retry_error: str = ""  # the error of the last attempt that is being retried
+    state: dict[str, Any] | None = None  # the last checkpointed result (a poll's state)
 
     @property
     def done(self) -> bool:
@@ -71,6 +74,15 @@ def _error_message(details: dict[str, Any]) -> str:
     if isinstance(payload, dict):
         return str(payload.get("ErrorMessage") or payload.get("ErrorType") or "failed")
     return "failed"
+
+
+def _result(details: dict[str, Any]) -> dict[str, Any] | None:
+    payload = (details.get("Result") or {}).get("Payload")
+    try:
+        parsed = json.loads(payload) if isinstance(payload, str) else None
+    except ValueError:
+        return None
+    return parsed if isinstance(parsed, dict) else None
 
 
 def fold(events: list[dict[str, Any]]) -> list[Operation]:
@@ -102,11 +114,14 @@ def fold(events: list[dict[str, Any]]) -> list[Operation]:
         again = bool((details.get("RetryDetails") or {}).get("NextAttemptDelaySeconds"))
         if kind == "StepSucceeded" and op.sub_type == "WaitForCondition":
             op.polls += 1
+        if kind == "StepSucceeded":
+            op.state = _result(details) or op.state
         if kind in _DONE_OK and not again:
             op.ended = at or op.started
         elif kind in _DONE_BAD:
             if again:
                 op.retries += 1
+                op.retry_error = _error_message(details)
             else:
                 op.ended, op.failed = at or op.started, True
                 op.error = _error_message(details)
@@ -165,62 +180,6 @@ class ExecutionResult:
     def outcome(self) -> str:
         """The handler's Outcome, or the execution status when there is no record."""
         return str((self.record or {}).get("Outcome") or self.status)
-
-
-class ExecutionFollower:
-    """Polls one execution's history and prints its operations as they finish."""
-
-    def __init__(self, client: LambdaClient, execution_arn: str, out: TextIO) -> None:
-        self._client = client
-        self._arn = execution_arn
-        self._out = out
-        self._printed: set[str] = set()
-
-    def _print_new(self) -> None:
-        for op in fold(history(self._client, self._arn)):
-            if op.done and op.parent_id is None and op.op_id not in self._printed:
-                self._printed.add(op.op_id)
-                print(format_operation(op), file=self._out, flush=True)
-
-    def follow(self, timeout: float, interval: float = 0.25) -> ExecutionResult:
-        """Print operations until the execution ends; TimeoutError after ``timeout`` s."""
-        deadline = time.monotonic() + timeout
-        while True:
-            details = self._client.get_durable_execution(DurableExecutionArn=self._arn)
-            status = str(details["Status"])
-            self._print_new()
-            if status in TERMINAL_STATUSES:
-                raw = details.get("Result")
-                error = details.get("Error")
-                return ExecutionResult(
-                    status=status,
-                    result=json.loads(raw) if raw else None,
-                    error=dict(error) if error else None,
-                )
-            if time.monotonic() >= deadline:
-                raise TimeoutError(f"execution {self._arn} still {status} after {timeout:g} s")
-            time.sleep(interval)
-
-
-def invoke_and_follow(
-    client: LambdaClient, function_arn: str, payload: dict[str, Any], out: TextIO, timeout: float
-) -> ExecutionResult:
-    """Start an execution (Lambda Invoke, InvocationType Event), follow it, print the outcome."""
-    response = client.invoke(
-        FunctionName=function_arn, InvocationType="Event", Payload=json.dumps(payload).encode()
-    )
-    arn = str(response["DurableExecutionArn"])
-    print(f"  Invoke {json.dumps(payload)} -> execution {arn}", file=out, flush=True)
-    started = time.monotonic()
-    result = ExecutionFollower(client, arn, out).follow(timeout)
-    reason = (result.record or {}).get("Reason") or (result.error or {}).get("ErrorMessage", "")
-    print(
-        f"  Outcome: {result.outcome} ({reason}); execution {result.status} "
-        f"in {time.monotonic() - started:.1f} s",
-        file=out,
-        flush=True,
-    )
-    return result
 
 
 def drift_lines(record: dict[str, Any]) -> list[str]:

@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from drift_healer_cli.local import EXAMPLES
 from sandbox.clients import client
 
 if TYPE_CHECKING:
@@ -28,17 +29,8 @@ SAMPLE_STACK = "drift-test-sample"
 APP_STACK = "drift-demo-app"
 SAMPLE_PARAMETER = "/drift-test/sample"
 
-SAMPLE_TEMPLATE = """\
-AWSTemplateFormatVersion: "2010-09-09"
-Description: The sample stack of the drift-healing article (one SSM parameter).
-Resources:
-  SampleParameter:
-    Type: AWS::SSM::Parameter
-    Properties:
-      Name: /drift-test/sample
-      Type: String
-      Value: initial-value
-"""
+# The same file a person deploys by hand in `drift-healer sandbox` (examples/).
+SAMPLE_TEMPLATE = (EXAMPLES / "sample-stack.yaml").read_text()
 
 APP_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"

@@ -1,0 +1,112 @@
+"""The local pieces every command starts: the AWS sandbox, the notice inbox and the durable
+service running the real handler in-process."""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sandbox.clients import client
+from sandbox.durable_service import DUMMY_CREDENTIALS, DurableService
+from sandbox.notices import Inbox
+
+if TYPE_CHECKING:
+    from sandbox.emulator import AwsSandbox
+
+REPO = Path(__file__).resolve().parent.parent
+HANDLER_PATH = REPO / "functions" / "drift_healer"
+EXAMPLES = REPO / "examples"
+TOPIC, QUEUE = "drift-healer-notices", "drift-healer-inbox"
+FUNCTION_NAME = "drift-healer"
+
+
+def start_service(
+    env: dict[str, str], *, region: str, skip_time: bool, timeout: float = 3600
+) -> DurableService:
+    """The durable service running the handler in-process (stop it with :func:`stop`)."""
+    return DurableService.start(
+        handler="app.lambda_handler",
+        handler_path=HANDLER_PATH,
+        function_name=FUNCTION_NAME,
+        env=env,
+        skip_time=skip_time,
+        region=region,
+        execution_timeout=int(timeout) + 60,
+    )
+
+
+def stop(service: DurableService) -> None:
+    shielded(service.stop)
+
+
+def sandbox_env(sb: AwsSandbox, topic_arn: str) -> dict[str, str]:
+    """The handler's environment against the sandbox: short polls (1 s, at most 2 s)."""
+    polls = {
+        f"{phase}_POLL_{edge}_SECONDS": seconds
+        for phase in ("DETECTION", "CHANGE_SET", "EXECUTION")
+        for edge, seconds in (("INITIAL", "1"), ("MAX", "2"))
+    }
+    region = {"AWS_REGION": sb.region, "AWS_DEFAULT_REGION": sb.region}
+    return (
+        DUMMY_CREDENTIALS
+        | region
+        | polls
+        | {"AWS_ENDPOINT_URL": sb.endpoint_url, "SNS_TOPIC_ARN": topic_arn}
+    )
+
+
+def shielded(stop: Callable[[], None]) -> None:
+    """Run a server's stop with Ctrl-C ignored, so a second Ctrl-C cannot leave it running."""
+    if threading.current_thread() is not threading.main_thread():
+        stop()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        stop()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def create_inbox(sb: AwsSandbox) -> Inbox:
+    url, region = sb.endpoint_url, sb.region
+    return Inbox.create(
+        client("sns", url, region), client("sqs", url, region), TOPIC, QUEUE, sb.email_version
+    )
+
+
+@contextmanager
+def local_aws(
+    port: int, *, skip_time: bool, phase_seconds: float | None
+) -> Iterator[tuple[AwsSandbox, DurableService, Inbox]]:
+    """The AwsSandbox, a topic with a subscribed queue, and the durable service; stopped after.
+
+    A reset of the sandbox (``POST /_sandbox/reset``) empties moto: the inbox and the
+    timing are set up again right after, so the sandbox stays usable.
+    Raises :class:`sandbox.emulator.PortInUseError` when ``port`` is taken.
+    """
+    from sandbox.emulator import AwsSandbox, Phase  # noqa: PLC0415 - moto loads slowly
+
+    with ExitStack() as stack:
+        sb = AwsSandbox.start(port=port)
+        stack.callback(shielded, sb.stop)
+
+        def set_timing() -> None:
+            if phase_seconds is not None:
+                phase = Phase(seconds=phase_seconds, min_polls=0 if phase_seconds else 1)
+                sb.timing.detection = sb.timing.change_set_create = sb.timing.execution = phase
+
+        if phase_seconds is not None:  # timing is process-wide: back to the defaults after
+            stack.callback(sb.timing.reset)
+        set_timing()
+        inbox = create_inbox(sb)
+        sb.after_reset(set_timing)
+        sb.after_reset(lambda: create_inbox(sb))
+        stack.callback(sb.clear_after_reset_hooks)
+        env = sandbox_env(sb, inbox.topic_arn)
+        service = start_service(env, region=sb.region, skip_time=skip_time)
+        stack.callback(stop, service)
+        yield sb, service, inbox

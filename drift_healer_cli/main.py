@@ -1,0 +1,181 @@
+"""The ``drift-healer`` command: its arguments, its help, and what every command shares."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import signal
+import sys
+import threading
+
+from drift_healer_cli.demo import demo
+from drift_healer_cli.hands_on import sandbox
+from drift_healer_cli.run import DEFAULT_FUNCTION, run
+
+SDK_LOGGER = "aws_durable_execution_sdk_python"
+
+DESCRIPTION = """\
+Find CloudFormation drift and put stacks back the way their template says, with the real
+durable workflow (functions/drift_healer) running on this machine. Start with the demo,
+then try it by hand in the sandbox."""
+
+EXAMPLES = """\
+examples:
+  drift-healer demo                          the whole story in a local sandbox (~20 s)
+  drift-healer sandbox                       a local AWS to try it by hand, until Ctrl-C
+  drift-healer run --stack my-stack          review one stack: create the change set only
+  drift-healer run --stack my-stack --auto   heal it where the safety gate allows
+
+Run `drift-healer COMMAND --help` for a command's options."""
+
+DEMO = """\
+Start a local AWS sandbox and durable service, deploy two stacks, change them out of band,
+review one in review mode, heal both in automatic mode and read the values back. Nothing
+leaves this machine; the notices are printed as a subscriber receives them."""
+
+SANDBOX = """\
+Start the local AWS sandbox (moto with CloudFormation drift detection and REVERT_DRIFT
+change sets) and the durable execution service, print the `export` lines that point the
+AWS CLI (v1 or v2) and boto3 at them and example commands that work as printed, then print
+each notice as it arrives. Ctrl-C stops both."""
+
+RUN = """\
+Run the workflow for one stack and follow it phase by phase, with live progress during
+waits and retries. Review mode by default, like the deployed schedule: the change set is
+created for a person to review and nothing is changed. --auto executes it when the safety
+gate allows.
+
+Where it runs: with --durable-endpoint (or AWS_ENDPOINT_URL_LAMBDA, which `drift-healer
+sandbox` exports) the function of that durable service is invoked and the execution is
+visible there (aws lambda get-durable-execution). Otherwise a durable service is started
+here with the handler in-process, against the AWS the environment points at
+(AWS_ENDPOINT_URL, or your account: it says so before it starts)."""
+
+
+def _command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    summary: str,
+    description: str,
+    examples: str,
+) -> argparse.ArgumentParser:
+    return commands.add_parser(
+        name,
+        help=summary,
+        description=description,
+        epilog=f"example:\n{examples}",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="drift-healer",
+        description=DESCRIPTION,
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="show the handler's logs")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = _command(
+        commands,
+        "demo",
+        "deploy, drift, review and heal two stacks in a local sandbox",
+        DEMO,
+        "  drift-healer demo",
+    )
+    p.add_argument("--fast", action="store_true", help="skip the durable waits (for tests)")
+    p.set_defaults(func=demo)
+
+    p = _command(
+        commands,
+        "sandbox",
+        "a local AWS sandbox and durable service to try it by hand",
+        SANDBOX,
+        "  drift-healer sandbox --port 4566\n"
+        "  # in another shell: paste the export lines it prints, then its example commands",
+    )
+    p.add_argument(
+        "--port", type=int, default=0, help="port of the AWS endpoint (default: a free one)"
+    )
+    p.set_defaults(func=sandbox)
+
+    p = _command(
+        commands,
+        "run",
+        "review (or with --auto heal) one stack, followed phase by phase",
+        RUN,
+        "  drift-healer run --stack my-stack\n"
+        "  drift-healer run --stack my-stack --auto --topic-arn arn:aws:sns:...:notices",
+    )
+    p.add_argument("--stack", required=True, help="stack name or stack ID")
+    mode = p.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--auto", action="store_true", help="execute the change set (heal) when the gate allows"
+    )
+    mode.add_argument(
+        "--review", action="store_true", help="create the change set only (the default)"
+    )
+    p.add_argument("--timeout", type=float, default=3600, help="seconds to wait (default 3600)")
+    p.add_argument(
+        "--topic-arn", help="SNS topic for the notice (default: $SNS_TOPIC_ARN; run here only)"
+    )
+    p.add_argument(
+        "--durable-endpoint",
+        metavar="URL",
+        help="durable execution service to run on (default: $AWS_ENDPOINT_URL_LAMBDA)",
+    )
+    p.add_argument(
+        "--function",
+        default=DEFAULT_FUNCTION,
+        help=f"function to invoke there (default: {DEFAULT_FUNCTION})",
+    )
+    p.add_argument(
+        "--progress-every",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="when the output is not a terminal, a progress line this often (default 10)",
+    )
+    p.set_defaults(func=run)
+    return parser
+
+
+def _configure_logging(verbose: bool) -> None:
+    """Quiet by default (the outcome is printed; the SDK's tracebacks of failed steps are not)."""
+    if verbose:
+        logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger(SDK_LOGGER).setLevel(logging.NOTSET if verbose else logging.CRITICAL)
+
+
+def _interrupt(_signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    in_main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, _interrupt) if in_main else None  # stop servers too
+    try:
+        return int(args.func(args))
+    except OSError as problem:
+        if problem.errno != errno.EADDRINUSE:
+            raise
+        print(
+            f"error: {problem.strerror}; choose another with --port N, or --port 0 for a free one",
+            file=sys.stderr,
+        )
+        return 1
+    except KeyboardInterrupt:
+        print("\ninterrupted; servers stopped", file=sys.stderr)
+        return 130
+    finally:
+        if in_main:
+            signal.signal(signal.SIGTERM, previous or signal.SIG_DFL)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
