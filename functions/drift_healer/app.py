@@ -15,6 +15,7 @@ from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
 from healer import clients, steps
+from healer.drift_ignore import split_drift
 from healer.model import ChangeSetRef
 from healer.naming import change_set_name, client_token
 from healer.notice import render_notice, should_notify
@@ -29,8 +30,9 @@ from healer.outcomes import (
 from healer.polling import DetectionPoll
 from healer.report import PhaseReport, RunReport
 from healer.request import HealRequest, InvalidRequestError, parse_request, stack_label
-from healer.safety import review_reasons
+from healer.safety import evaluate
 from healer.settings import ConfigurationError, Settings, load_settings
+from healer.stack_mode import RunMode, classify_found_drift, decide_run_mode
 from healer.waits import wait_for_change_set, wait_for_drift_detection, wait_for_execution
 
 # Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
@@ -71,6 +73,13 @@ def heal(
     # 1. Describe the stack; never fight an in-flight deploy.
     stack = steps.run_describe_stack(context, request.stack_name)
     report.stack_id, report.stack_status = stack.stack_id, stack.status
+    # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out).
+    mode = decide_run_mode(review_requested=request.create_change_set_only, tags=stack.tags)
+    report.review_mode = mode.mode is RunMode.REVIEW
+    report.report_only = mode.mode in {RunMode.DETECT, RunMode.OFF}
+    report.mode_note = mode.note
+    if mode.mode is RunMode.OFF:
+        return report.finish(Outcome.OPTED_OUT, f"{mode.note}: the healer leaves the stack alone")
     if not is_stable(stack.status):
         reason = f"the stack is {stack.status}" + (
             f" ({stack.status_reason})" if stack.status_reason else ""
@@ -81,11 +90,13 @@ def heal(
     detection = detect_drift(context, settings, report, stack.stack_id, "detection")
     ended = classify_detection(detection, settings.detection_timeout_seconds)
 
-    # 3. Read the resource-level drift (also what a failed detection did find).
+    # 3. Read the resource-level drift (also what a failed detection did find); drift
+    # matching IGNORE_DRIFT is left out of the report.
+    all_drift = []
     if ended is None or ended[0] is Outcome.DETECTION_FAILED:
-        report.drifted = steps.run_read_resource_drifts(
-            context, stack.stack_id, "read-resource-drifts"
-        )
+        all_drift = steps.run_read_resource_drifts(context, stack.stack_id, "read-resource-drifts")
+        report.drifted, report.ignored_drift = split_drift(all_drift, settings.ignore_drift)
+    ended = ended or classify_found_drift(report.drifted, report.ignored_drift, mode)
     if ended:
         return report.finish(*ended)
 
@@ -114,17 +125,17 @@ def heal(
 
     # 6. Review mode, or a change set the safety gate will not run unattended, stops here.
     report.planned_changes = steps.run_read_planned_changes(context, stack.stack_id, created.id)
-    report.review_reasons = review_reasons(
-        report.planned_changes, report.drifted, allow_replacement=settings.allow_replacement
-    )
-    if request.create_change_set_only:
+    decision = evaluate(report.planned_changes, all_drift, settings.safety_policy())
+    report.review_reasons, report.warnings = decision.held, decision.warnings
+    if report.review_mode:
         return report.finish(
             Outcome.REVIEW_REQUIRED,
-            "review mode (CreateChangeSetOnly): the change set was created, not executed",
+            f"review mode ({mode.note or 'CreateChangeSetOnly'}): "
+            "the change set was created, not executed",
         )
-    if report.review_reasons:
+    if not decision.automatic:
         return report.finish(
-            Outcome.REVIEW_REQUIRED, "the safety gate held the change set for a person to review"
+            Outcome.REVIEW_REQUIRED, "the safety policy held the change set for a person to review"
         )
 
     # 7. Execute it and wait for the stack update to finish.

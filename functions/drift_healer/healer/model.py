@@ -18,6 +18,9 @@ class StackSnapshot(Record):
     status_reason: str | None = None
     parameter_keys: list[str] = []
     capabilities: list[str] = []
+    # Only this tool's own stack tags (`drift-healer:*`): the snapshot is checkpointed, and a
+    # stack may carry 50 tags of up to 384 characters.
+    tags: dict[str, str] = {}
 
 
 class PropertyDifference(Record):
@@ -44,6 +47,9 @@ class PlannedChange(Record):
     replacement: str | None = None  # True | False | Conditional (Modify only)
     drift_status: str | None = None  # ResourceDriftStatus of drift-aware change sets
     properties: list[str] = []  # attribute/property names the change touches
+    # Changed property paths relative to Properties ("/Value", "/Tags", "/Policy/Statement"),
+    # or the attribute name for non-property attributes ("Metadata"); see policy.target_path.
+    property_paths: list[str] = []
 
 
 class FailedResource(Record):

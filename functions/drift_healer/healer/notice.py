@@ -24,6 +24,11 @@ NEXT_STEP = {
         "CloudFormation found nothing to revert (the drift was undone meanwhile, or is not "
         "revertible); check the resources listed."
     ),
+    Outcome.DRIFTED: (
+        "Report only (drift-healer:mode=detect or an unknown tag value): revert the drift "
+        "by hand, or change the stack tag to let the healer do it."
+    ),
+    Outcome.OPTED_OUT: "Nothing: the stack's owners opted out with drift-healer:mode=off.",
     Outcome.SKIPPED: "The stack was busy or not updatable; the next scheduled run will try again.",
     Outcome.DETECTION_FAILED: (
         "Check the reason; drift detection may lack permissions for some resources."
@@ -44,6 +49,8 @@ class Notice:
 
 
 def should_notify(outcome: Outcome, *, notify_on_in_sync: bool) -> bool:
+    if outcome is Outcome.OPTED_OUT:  # the owners asked for silence; the result says why
+        return False
     return outcome is not Outcome.IN_SYNC or notify_on_in_sync
 
 
@@ -71,6 +78,16 @@ def _drift_lines(resources: list[ResourceDrift]) -> list[str]:
     return lines
 
 
+def _mode_text(report: RunReport) -> str:
+    if report.report_only:
+        text = "report only"
+    elif report.review_mode:
+        text = "review" if report.mode_note else "review (CreateChangeSetOnly)"
+    else:
+        text = "automatic"
+    return text + (f" ({report.mode_note})" if report.mode_note else "")
+
+
 def render_body(report: RunReport, execution_arn: str) -> str:
     outcome = report.final_outcome
     lines = [
@@ -78,7 +95,7 @@ def render_body(report: RunReport, execution_arn: str) -> str:
         f"Region:   {report.region or 'unknown'}",
         f"Outcome:  {outcome.value}",
         f"Reason:   {report.reason}",
-        f"Mode:     {'review (CreateChangeSetOnly)' if report.review_mode else 'automatic'}",
+        f"Mode:     {_mode_text(report)}",
     ]
     if report.stack_id:
         lines += [f"Stack ID: {report.stack_id}", f"Console:  {stack_url(report.stack_id)}"]
@@ -103,6 +120,8 @@ def render_body(report: RunReport, execution_arn: str) -> str:
         ]
     if report.review_reasons:
         lines += ["", "Held for review because:"] + [f"  - {r}" for r in report.review_reasons]
+    if report.warnings:
+        lines += ["", "Warnings:"] + [f"  - {w}" for w in report.warnings]
     if report.failed_resources:
         lines += ["", "Failed resources (CloudFormation's reason):"]
         lines += [

@@ -26,6 +26,9 @@ class PhaseReport:
 class RunReport:
     stack_name: str
     review_mode: bool
+    # Set when the stack tag drift-healer:mode made the run stricter than its event.
+    report_only: bool = False  # detect (or off): no change set
+    mode_note: str | None = None
     # The client's region: the stack's own region until DescribeStacks gives the stack ARN.
     client_region: str = ""
     outcome: Outcome | None = None
@@ -38,6 +41,8 @@ class RunReport:
     change_set_deleted: bool = False
     planned_changes: list[PlannedChange] = field(default_factory=list)
     review_reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # safety policy warnings (re-creation)
+    ignored_drift: list[ResourceDrift] = field(default_factory=list)  # IGNORE_DRIFT matches
     failed_resources: list[FailedResource] = field(default_factory=list)
     phases: dict[str, PhaseReport] = field(default_factory=dict)
     notified: bool = False
@@ -62,6 +67,12 @@ class RunReport:
             return None
         return change_set_url(self.stack_id, self.change_set.change_set_id)
 
+    @property
+    def mode_label(self) -> str:
+        if self.report_only:
+            return "REPORT_ONLY"
+        return "REVIEW" if self.review_mode else "AUTOMATIC"
+
     def to_result(self) -> dict[str, Any]:
         """The handler's JSON (PascalCase, like CloudFormation's own APIs)."""
         return {
@@ -70,7 +81,8 @@ class RunReport:
             "Region": self.region or None,
             "Outcome": self.final_outcome.value,
             "Reason": self.reason,
-            "Mode": "REVIEW" if self.review_mode else "AUTOMATIC",
+            "Mode": self.mode_label,
+            "ModeNote": self.mode_note,
             "StackStatus": self.stack_status,
             "DriftedResources": [_drift_json(r) for r in self.drifted],
             "RemainingDrift": [_drift_json(r) for r in self.remaining_drift],
@@ -85,10 +97,13 @@ class RunReport:
                     "Action": c.action,
                     "Replacement": c.replacement,
                     "ResourceDriftStatus": c.drift_status,
+                    "PropertyPaths": list(c.property_paths),
                 }
                 for c in self.planned_changes
             ],
             "ReviewReasons": list(self.review_reasons),
+            "Warnings": list(self.warnings),
+            "IgnoredDriftCount": sum(max(len(r.differences), 1) for r in self.ignored_drift),
             "FailedResources": [
                 {
                     "LogicalResourceId": f.logical_id,
