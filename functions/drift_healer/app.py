@@ -16,7 +16,7 @@ from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
 from healer import clients, steps
 from healer.drift_ignore import split_drift
-from healer.model import ChangeSetRef
+from healer.model import ChangeSetRef, ResourceDrift
 from healer.naming import change_set_name, client_token
 from healer.notice import render_notice, should_notify
 from healer.outcomes import (
@@ -92,7 +92,7 @@ def heal(
 
     # 3. Read the resource-level drift (also what a failed detection did find); drift
     # matching IGNORE_DRIFT is left out of the report.
-    all_drift = []
+    all_drift: list[ResourceDrift] = []
     if ended is None or ended[0] is Outcome.DETECTION_FAILED:
         all_drift = steps.run_read_resource_drifts(context, stack.stack_id, "read-resource-drifts")
         report.drifted, report.ignored_drift = split_drift(all_drift, settings.ignore_drift)

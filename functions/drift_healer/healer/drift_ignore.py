@@ -67,3 +67,8 @@ def effective_drift(
 ) -> list[ResourceDrift]:
     """The drift that counts: what is reported, fingerprinted and healed."""
     return split_drift(drifted, patterns)[0]
+
+
+def difference_count(resources: Sequence[ResourceDrift]) -> int:
+    """Property differences, a resource without any (DELETED) counting as one."""
+    return sum(max(len(r.differences), 1) for r in resources)

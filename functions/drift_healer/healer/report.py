@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from healer.drift_ignore import difference_count
 from healer.model import ChangeSetRef, FailedResource, PlannedChange, ResourceDrift
 from healer.naming import change_set_url, region_of
 from healer.outcomes import Outcome
@@ -103,7 +104,7 @@ class RunReport:
             ],
             "ReviewReasons": list(self.review_reasons),
             "Warnings": list(self.warnings),
-            "IgnoredDriftCount": sum(max(len(r.differences), 1) for r in self.ignored_drift),
+            "IgnoredDriftCount": difference_count(self.ignored_drift),
             "FailedResources": [
                 {
                     "LogicalResourceId": f.logical_id,

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
+from healer.drift_ignore import difference_count
 from healer.model import ResourceDrift
 from healer.outcomes import Outcome
 
@@ -71,10 +72,10 @@ def classify_found_drift(
 ) -> tuple[Outcome, str] | None:
     """After a DRIFTED detection: None means go on to the change set."""
     if not reported and ignored:
-        count = sum(max(len(r.differences), 1) for r in ignored)
         return (
             Outcome.IN_SYNC,
-            f"only ignored drift was found ({count} difference(s) matching IGNORE_DRIFT)",
+            f"only ignored drift was found ({difference_count(ignored)} difference(s) "
+            "matching IGNORE_DRIFT)",
         )
     if mode.mode is RunMode.DETECT:
         return (
