@@ -16,7 +16,7 @@ from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
 from healer import clients, steps
-from healer.model import ChangeSetRef
+from healer.model import ChangeSetRef, ResourceDrift
 from healer.naming import change_set_name, client_token
 from healer.notice import render_notice, should_notify
 from healer.outcomes import (
@@ -31,7 +31,7 @@ from healer.outcomes import (
 from healer.polling import DetectionPoll
 from healer.report import PhaseReport, RunReport, fit_result
 from healer.request import HealRequest, InvalidRequestError, parse_request, stack_label
-from healer.safety import review_reasons
+from healer.safety import evaluate
 from healer.service_role import choose_service_role
 from healer.settings import (
     ConfigurationError,
@@ -40,6 +40,7 @@ from healer.settings import (
     load_settings,
     notice_target_from_environment,
 )
+from healer.stack_mode import RunMode, classify_found_drift, decide_run_mode
 from healer.waits import wait_for_change_set, wait_for_drift_detection, wait_for_execution
 
 # Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
@@ -89,6 +90,13 @@ def heal(
     # 1. Describe the stack; never fight an in-flight deploy.
     stack = steps.run_describe_stack(context, request.stack_name)
     report.stack_id, report.stack_status = stack.stack_id, stack.status
+    # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out).
+    mode = decide_run_mode(review_requested=request.create_change_set_only, tags=stack.tags)
+    report.review_mode = mode.mode is RunMode.REVIEW
+    report.report_only = mode.mode in {RunMode.DETECT, RunMode.OFF}
+    report.mode_note = mode.note
+    if mode.mode is RunMode.OFF:
+        return report.finish(Outcome.OPTED_OUT, f"{mode.note}: the healer leaves the stack alone")
     if not is_stable(stack.status):
         reason = f"the stack is {stack.status}" + (
             f" ({stack.status_reason})" if stack.status_reason else ""
@@ -101,11 +109,14 @@ def heal(
     )
     ended = classify_detection(detection.poll, detection.budget_seconds)
 
-    # 3. Read the resource-level drift (also what a failed detection did find).
+    # 3. Read the resource-level drift (also what a failed detection did find); drift
+    # matching IGNORE_DRIFT is left out of the report.
+    all_drift: list[ResourceDrift] = []
     if ended is None or ended[0] is Outcome.DETECTION_FAILED:
-        report.take_drift(
-            steps.run_read_resource_drifts(context, stack.stack_id, "read-resource-drifts")
-        )
+        reading = steps.run_read_resource_drifts(context, stack.stack_id, "read-resource-drifts")
+        all_drift = reading.resources
+        report.take_drift(reading, settings.ignore_drift)
+    ended = ended or classify_found_drift(report.drifted, report.ignored_drift, mode)
     if ended:
         return report.finish(*ended)
 
@@ -136,28 +147,43 @@ def heal(
 
     # 6. Review mode, or a change set the safety gate will not run unattended, stops here.
     report.take_plan(steps.run_read_planned_changes(context, stack.stack_id, created.id))
-    report.review_reasons = review_reasons(
+    decision = evaluate(
         report.planned_changes,
-        report.drifted,
-        allow_replacement=settings.allow_replacement,
-        complete=report.planned_total == len(report.planned_changes)
-        and report.drifted_total == len(report.drifted),
+        all_drift,
+        settings.safety_policy(),
+        complete=report.plan_complete and report.drift_complete,
     )
-    if request.create_change_set_only:
+    report.review_reasons, report.warnings = decision.held, decision.warnings
+    if report.review_mode:
         return report.finish(
             Outcome.REVIEW_REQUIRED,
-            "review mode (CreateChangeSetOnly): the change set was created, not executed",
+            f"review mode ({mode.note or 'CreateChangeSetOnly'}): "
+            "the change set was created, not executed",
         )
-    if report.review_reasons:
+    if not decision.automatic:
         return report.finish(
-            Outcome.REVIEW_REQUIRED, "the safety gate held the change set for a person to review"
+            Outcome.REVIEW_REQUIRED, "the safety policy held the change set for a person to review"
         )
+
+    return execute_and_verify(context, settings, report, created, deadline)
+
+
+def execute_and_verify(
+    context: DurableContext,
+    settings: Settings,
+    report: RunReport,
+    created: steps.Started,
+    deadline: datetime | None,
+) -> RunReport:
+    """Steps 7 and 8: run the change set the flow decided to run, then check the result."""
+    stack_id = str(report.stack_id)
+    execution_arn = context.execution_context.durable_execution_arn
 
     # 7. Execute it and wait for the stack update to finish.
     execute_token = client_token(execution_arn, "execute")
-    executed = steps.run_execute_change_set(context, stack.stack_id, created.id, execute_token)
+    executed = steps.run_execute_change_set(context, stack_id, created.id, execute_token)
     policy = settings.poll_policy("execution").until(deadline, executed.at)
-    execution = wait_for_execution(context, stack.stack_id, executed, policy)
+    execution = wait_for_execution(context, stack_id, executed, policy)
     report.phases["execution"] = PhaseReport.of(execution)
     report.stack_status = execution.stack_status or report.stack_status  # after the update
     ended = classify_execution(execution, policy.budget_seconds)
@@ -166,7 +192,7 @@ def heal(
             report,
             "could not read the stack events (failed resources unknown)",
             lambda: steps.run_read_failed_resources(
-                context, stack.stack_id, execute_token, executed.at - CLOCK_SKEW
+                context, stack_id, execute_token, executed.at - CLOCK_SKEW
             ),
             default=[],
         )
@@ -180,7 +206,7 @@ def heal(
         )
     try:
         verification = detect_drift(
-            context, settings, report, stack.stack_id, phase="verification", deadline=deadline
+            context, settings, report, stack_id, phase="verification", deadline=deadline
         )
     except DurableOperationError as failure:
         return report.finish(*unverified(f"drift detection could not start: {failure.message}"))
@@ -190,7 +216,7 @@ def heal(
             report,
             "could not read the drift that is left",
             lambda: report.take_remaining_drift(
-                steps.run_read_resource_drifts(context, stack.stack_id, "read-remaining-drift")
+                steps.run_read_resource_drifts(context, stack_id, "read-remaining-drift")
             ),
             default=None,
         )

@@ -19,6 +19,7 @@ from typing import Any
 from moto.cloudformation.models import Stack
 
 from . import registry, templates, values
+from .faults import Distortion
 
 
 @dataclass
@@ -230,6 +231,29 @@ def _remove(stack: Stack, lid: str, type_name: str) -> PlannedChange:
         "Details": [],
     }
     return PlannedChange(change=change, action="Remove", logical_id=lid)
+
+
+def distort(planned: list[PlannedChange], rule: Distortion, drift_aware: bool) -> None:
+    """Apply a ``faults.distort_change_set`` rule to the planned change of its resource."""
+    for p in planned:
+        if p.logical_id != rule.logical_id:
+            continue
+        if rule.extra_property and p.action == "Modify":
+            type_name = p.change["ResourceType"]
+            value = p.desired.get(rule.extra_property)
+            detail = _detail(
+                type_name, rule.extra_property, before=value, after=value, drift_aware=drift_aware
+            )
+            detail["Evaluation"] = "Dynamic"  # known after apply, the reported cause
+            p.change["Details"].append(detail)
+            p.change["Scope"] = sorted({d["Target"]["Attribute"] for d in p.change["Details"]})
+            p.change["Replacement"] = _replacement(p.change["Details"])
+            p.needs_replacement = p.change["Replacement"] != "False"
+        if rule.action and rule.action != p.action:
+            p.action = p.change["Action"] = rule.action
+            if rule.action != "Modify":  # Replacement/Scope/Details are Modify-only
+                p.change["Details"], p.change["Scope"] = [], []
+                p.change.pop("Replacement", None)
 
 
 # Keys shown only with DescribeChangeSet IncludePropertyValues=True (doc: "the returned

@@ -85,6 +85,8 @@ def _complete_creation(rec: ChangeSetRecord) -> None:
     planned, drift_status = changes.plan(
         stack, rec.template, rec.parameters, exports, rec.drift_aware
     )
+    for rule in STATE.faults.change_set_distortions.get(rec.stack_name, []):
+        changes.distort(planned, rule, rec.drift_aware)  # sb.faults.distort_change_set
     rec.planned, rec.stack_drift_status = planned, drift_status
     new_params = templates.dry_run_map(stack, rec.template, rec.parameters, exports)
     old_params = stack.resource_map.resolved_parameters if stack.template_dict else {}

@@ -13,6 +13,10 @@ a retry with the same token is recognised as the same request).
 ``force_change_set_failed`` models a change set CloudFormation could not create:
 ChangeSetSummary/DescribeChangeSet doc strings, Status FAILED with "the error message"
 in StatusReason, ExecutionStatus UNAVAILABLE.
+``distort_change_set`` models the over-broad REVERT_DRIFT change sets users report
+(research.md: changes to resources or properties that never drifted, from `!Ref` resolved
+wrongly or values known only after apply): the change set of one resource also names a
+property that did not drift, or plans another action (e.g. Add for a MODIFIED resource).
 """
 
 from __future__ import annotations
@@ -37,6 +41,15 @@ _ERRORS: dict[str, tuple[int, str, str]] = {
     SERVICE_UNAVAILABLE: (503, "Receiver", "Service is unavailable. Please try again later."),
 }
 _XMLNS = "http://cloudformation.amazonaws.com/doc/2010-05-15/"
+
+
+@dataclass(frozen=True)
+class Distortion:
+    """One ``distort_change_set`` rule."""
+
+    logical_id: str
+    extra_property: str | None
+    action: str | None
 
 
 @dataclass(frozen=True)
@@ -84,6 +97,7 @@ class Faults:
             self.detection_failures: dict[str, tuple[str | None, str]] = {}
             self.execute_failures: dict[str, dict[str, str]] = {}
             self.change_set_failures: dict[str, str] = {}
+            self.change_set_distortions: dict[str, list[Distortion]] = {}
             self._fail_after: dict[str, list[str]] = {}
 
     # -- configuration ---------------------------------------------------------------
@@ -167,6 +181,25 @@ class Faults:
         UNAVAILABLE, StatusReason ``reason`` after their usual creation phase."""
         with self._lock:
             self.change_set_failures[stack_name] = reason
+
+    def distort_change_set(
+        self,
+        stack_name: str,
+        logical_id: str,
+        *,
+        extra_property: str | None = None,
+        action: str | None = None,
+    ) -> None:
+        """Change sets created on this stack (until reset) plan ``logical_id`` wider than
+        its drift: ``extra_property`` is also listed as changed (a Dynamic detail whose
+        value stays the same), and/or the resource's Action becomes ``action`` (Add, Remove,
+        Dynamic). Applies to resources the change set changes anyway."""
+        if action not in (None, "Add", "Remove", "Dynamic", "Modify"):
+            raise ValueError("action must be Add, Remove, Dynamic or Modify")
+        with self._lock:
+            self.change_set_distortions.setdefault(stack_name, []).append(
+                Distortion(logical_id, extra_property, action)
+            )
 
     def before(self, action: str, callback: Hook) -> None:
         """Call ``callback(params)`` in-process before ``action`` ("*" = any) runs."""

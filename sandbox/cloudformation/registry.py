@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from . import types_data, types_messaging
+from . import types_data, types_iam, types_messaging
 from .resource_types import ResourceType
 
 REGISTRY: dict[str, ResourceType] = {
-    handler.type_name: handler for handler in (*types_messaging.HANDLERS, *types_data.HANDLERS)
+    handler.type_name: handler
+    for handler in (
+        *types_messaging.HANDLERS,
+        *types_data.HANDLERS,
+        *types_iam.HANDLERS,
+    )
 }
 
 

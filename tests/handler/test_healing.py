@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from harness import Inbox, calls, client, deploy, drift_sample, run_handler, ssm_value, throttled
 
 from sandbox.emulator import AwsSandbox
@@ -72,7 +73,10 @@ def test_stack_with_parameters_and_iam_resources_heals(aws: AwsSandbox, inbox: I
     assert run.notice.attributes["outcome"] == "HEALED"
 
 
-def test_deleted_resource_is_recreated(aws: AwsSandbox, inbox: Inbox) -> None:
+def test_deleted_resource_is_recreated(
+    aws: AwsSandbox, inbox: Inbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("RECREATE_DELETED", "true")  # held by default (tests/handler/test_policy)
     deploy("sample", SAMPLE_TEMPLATE)
     client("ssm").delete_parameter(Name="/drift-test/sample")
 

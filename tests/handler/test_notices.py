@@ -32,6 +32,7 @@ def test_a_bad_setting_is_notified_and_fails_the_run(
     aws: AwsSandbox,
     inbox: Inbox,
     monkeypatch: pytest.MonkeyPatch,
+    *,
     variable: str,
     value: str,
     named: str,

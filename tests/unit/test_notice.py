@@ -179,6 +179,9 @@ def test_notice_id_is_stable_per_execution_and_outcome() -> None:
 def test_in_sync_is_quiet_unless_asked() -> None:
     assert not should_notify(Outcome.IN_SYNC, notify_on_in_sync=False)
     assert should_notify(Outcome.IN_SYNC, notify_on_in_sync=True)
-    assert all(
-        should_notify(o, notify_on_in_sync=False) for o in Outcome if o is not Outcome.IN_SYNC
-    )
+    quiet = {Outcome.IN_SYNC, Outcome.OPTED_OUT}
+    assert all(should_notify(o, notify_on_in_sync=False) for o in Outcome if o not in quiet)
+
+
+def test_opted_out_stacks_are_never_notified() -> None:
+    assert not should_notify(Outcome.OPTED_OUT, notify_on_in_sync=True)

@@ -56,3 +56,49 @@ def test_role_arn_is_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CLOUDFORMATION_ROLE_ARN", "cfn-heal")
     with pytest.raises(ConfigurationError, match="CLOUDFORMATION_ROLE_ARN"):
         load_settings()
+
+
+def test_safety_policy_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SNS_TOPIC_ARN", TOPIC)
+    policy = load_settings().safety_policy()
+    assert policy.recreate_deleted is False
+    assert policy.max_auto_changes == 10
+    assert {"AWS::RDS::*", "AWS::DynamoDB::*", "AWS::EFS::*"} <= set(policy.exclude_types)
+    assert policy.include_types == () and policy.ignore_drift == ()
+
+
+def test_policy_lists_are_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTO_HEAL_EXCLUDE_TYPES", " AWS::RDS::*, AWS::EFS::FileSystem ,")
+    monkeypatch.setenv("AUTO_HEAL_INCLUDE_TYPES", "AWS::SSM::*")
+    monkeypatch.setenv("IGNORE_DRIFT", "AWS::IAM::Role:/Tags*,LegacyQueue")
+    monkeypatch.setenv("RECREATE_DELETED", "true")
+    monkeypatch.setenv("MAX_AUTO_CHANGES", "0")
+    policy = load_settings().safety_policy()
+    assert policy.exclude_types == ("AWS::RDS::*", "AWS::EFS::FileSystem")
+    assert policy.include_types == ("AWS::SSM::*",)
+    assert policy.ignore_drift == ("AWS::IAM::Role:/Tags*", "LegacyQueue")
+    assert policy.recreate_deleted is True and policy.max_auto_changes == 0
+
+
+def test_an_empty_exclude_list_excludes_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUTO_HEAL_EXCLUDE_TYPES", "")
+    assert load_settings().safety_policy().exclude_types == ()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("AUTO_HEAL_EXCLUDE_TYPES", "AWS::RDS::*, rds instances"),
+        ("AUTO_HEAL_INCLUDE_TYPES", "AWS::SSM::Parameter/x"),
+        ("IGNORE_DRIFT", "AWS::IAM::Role"),  # a type without :/PropertyPath
+        ("IGNORE_DRIFT", "Logical Id"),
+        ("MAX_AUTO_CHANGES", "-1"),
+        ("RECREATE_DELETED", "maybe"),
+    ],
+)
+def test_bad_policy_settings_name_the_variable(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigurationError, match=variable):
+        load_settings()

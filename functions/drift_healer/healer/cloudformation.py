@@ -21,6 +21,8 @@ from healer.model import (
     ResourceDrift,
     StackSnapshot,
 )
+from healer.property_paths import target_path
+from healer.stack_mode import healer_tags
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation.type_defs import (
@@ -43,6 +45,7 @@ def describe_stack(stack_name: str) -> StackSnapshot:
         ],
         capabilities=list(stack.get("Capabilities", [])),
         role_arn=stack.get("RoleARN") or None,
+        tags=healer_tags({t["Key"]: t["Value"] for t in stack.get("Tags", [])}),
     )
 
 
@@ -153,7 +156,12 @@ def read_change_set(stack_id: str, change_set_id: str) -> ChangeSetStatus:
 
 
 def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChange]:
-    """DescribeChangeSet's Changes, every page (NextToken when the output exceeds 1 MB)."""
+    """DescribeChangeSet's Changes, every page (NextToken when the output exceeds 1 MB).
+
+    IncludePropertyValues is not requested: Target's Attribute, Name, Path and
+    RequiresRecreation are returned without it (it adds Before/AfterValue, Drift and the
+    contexts), and the policy needs paths only, never values (smaller pages, no secrets).
+    """
     changes: list[PlannedChange] = []
     paginator = clients.cloudformation().get_paginator("describe_change_set")
     for page in paginator.paginate(ChangeSetName=change_set_id, StackName=stack_id):
@@ -161,11 +169,13 @@ def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChang
             resource = change.get("ResourceChange")
             if not resource:
                 continue
+            targets = [t for d in resource.get("Details", []) if (t := d.get("Target"))]
             names = {
                 str(t.get("Name") or t.get("Attribute"))
-                for detail in resource.get("Details", [])
-                if (t := detail.get("Target")) and (t.get("Name") or t.get("Attribute"))
+                for t in targets
+                if t.get("Name") or t.get("Attribute")
             }
+            paths = {target_path(t.get("Attribute"), t.get("Name"), t.get("Path")) for t in targets}
             changes.append(
                 PlannedChange(
                     logical_id=resource.get("LogicalResourceId", "?"),
@@ -174,6 +184,7 @@ def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChang
                     replacement=resource.get("Replacement"),
                     drift_status=resource.get("ResourceDriftStatus"),
                     properties=sorted(names),
+                    property_paths=sorted(paths),
                 )
             )
     return changes

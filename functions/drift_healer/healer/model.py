@@ -19,6 +19,9 @@ class StackSnapshot(Record):
     parameter_keys: list[str] = []
     capabilities: list[str] = []
     role_arn: str | None = None  # the stack's own service role (DescribeStacks RoleARN)
+    # Only this tool's own stack tags (`drift-healer:*`): the snapshot is checkpointed, and a
+    # stack may carry 50 tags of up to 384 characters.
+    tags: dict[str, str] = {}
 
 
 class PropertyDifference(Record):
@@ -60,6 +63,9 @@ class PlannedChange(Record):
     replacement: str | None = None  # True | False | Conditional (Modify only)
     drift_status: str | None = None  # ResourceDriftStatus of drift-aware change sets
     properties: list[str] = []  # attribute/property names the change touches
+    # Changed property paths relative to Properties ("/Value", "/Tags", "/Policy/Statement"),
+    # or the attribute name for non-property attributes ("Metadata"); see policy.target_path.
+    property_paths: list[str] = []
 
 
 class FailedResource(Record):

@@ -44,6 +44,11 @@ NEXT_STEP = {
         "CloudFormation found nothing to revert (the drift was undone meanwhile, or is not "
         "revertible); check the resources listed."
     ),
+    Outcome.DRIFTED: (
+        "Report only (drift-healer:mode=detect or an unknown tag value): revert the drift "
+        "by hand, or change the stack tag to let the healer do it."
+    ),
+    Outcome.OPTED_OUT: "Nothing: the stack's owners opted out with drift-healer:mode=off.",
     Outcome.SKIPPED: "The stack was busy or not updatable; the next scheduled run will try again.",
     Outcome.DETECTION_FAILED: (
         "Check the reason; drift detection may lack permissions for some resources."
@@ -71,6 +76,8 @@ class Notice:
 
 
 def should_notify(outcome: Outcome, *, notify_on_in_sync: bool) -> bool:
+    if outcome is Outcome.OPTED_OUT:  # the owners asked for silence; the result says why
+        return False
     return outcome is not Outcome.IN_SYNC or notify_on_in_sync
 
 
@@ -122,6 +129,16 @@ def _failed_item(failed: FailedResource) -> list[str]:
     return [f"  - {failed.logical_id} ({failed.resource_type}) {failed.status}: {failed.reason}"]
 
 
+def _mode_text(report: RunReport) -> str:
+    if report.report_only:
+        text = "report only"
+    elif report.review_mode:
+        text = "review" if report.mode_note else "review (CreateChangeSetOnly)"
+    else:
+        text = "automatic"
+    return text + (f" ({report.mode_note})" if report.mode_note else "")
+
+
 def _head(report: RunReport, execution_arn: str) -> list[str]:
     outcome = report.final_outcome
     lines = [
@@ -129,7 +146,7 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         f"Region:   {report.region or 'unknown'}",
         f"Outcome:  {outcome.value}",
         f"Reason:   {report.reason}",
-        f"Mode:     {'review (CreateChangeSetOnly)' if report.review_mode else 'automatic'}",
+        f"Mode:     {_mode_text(report)}",
     ]
     if report.stack_status:
         lines.append(f"Stack status: {report.stack_status}")
@@ -146,6 +163,8 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         lines += ["", "Held for review because:", *(f"  - {r}" for r in shown)]
         if len(report.review_reasons) > len(shown):
             lines.append(f"  ... and {len(report.review_reasons) - len(shown)} more")
+    if report.warnings:
+        lines += ["", "Warnings:", *(f"  - {w}" for w in report.warnings)]
     if report.notes:
         lines += ["", "Notes:", *(f"  - {n}" for n in report.notes)]
     lines += ["", f"Next: {NEXT_STEP[outcome]}", f"Durable execution: {execution_arn}"]

@@ -17,6 +17,8 @@ class Outcome(StrEnum):
     REVIEW_REQUIRED = "REVIEW_REQUIRED"
     NOTHING_TO_REVERT = "NOTHING_TO_REVERT"
     SKIPPED = "SKIPPED"
+    DRIFTED = "DRIFTED"  # drift found and reported; report only (drift-healer:mode=detect)
+    OPTED_OUT = "OPTED_OUT"  # the stack's owners opted out (drift-healer:mode=off)
     DETECTION_FAILED = "DETECTION_FAILED"
     CHANGE_SET_FAILED = "CHANGE_SET_FAILED"
     EXECUTION_FAILED = "EXECUTION_FAILED"

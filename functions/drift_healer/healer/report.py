@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from healer.drift_ignore import difference_count, split_drift
 from healer.model import (
     ChangeSetPlan,
     ChangeSetRef,
@@ -38,6 +40,9 @@ class PhaseReport:
 class RunReport:
     stack_name: str
     review_mode: bool
+    # Set when the stack tag drift-healer:mode made the run stricter than its event.
+    report_only: bool = False  # detect (or off): no change set
+    mode_note: str | None = None
     # The client's region: the stack's own region until DescribeStacks gives the stack ARN.
     client_region: str = ""
     outcome: Outcome | None = None
@@ -55,6 +60,8 @@ class RunReport:
     planned_changes: list[PlannedChange] = field(default_factory=list)
     planned_total: int = 0
     review_reasons: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # safety policy warnings (re-creation)
+    ignored_drift: list[ResourceDrift] = field(default_factory=list)  # IGNORE_DRIFT matches
     failed_resources: list[FailedResource] = field(default_factory=list)
     phases: dict[str, PhaseReport] = field(default_factory=dict)
     # What went wrong after the outcome was known (bookkeeping): added, never replacing it.
@@ -65,12 +72,22 @@ class RunReport:
         self.outcome, self.reason = outcome, reason
         return self
 
-    def take_drift(self, reading: DriftReading) -> None:
-        self.drifted, self.drifted_total, self.drift_cut = (
-            reading.resources,
-            reading.total,
-            reading.cut,
+    def take_drift(self, reading: DriftReading, ignore: Sequence[str] = ()) -> None:
+        """The drift read, less what IGNORE_DRIFT matches (kept apart, counted)."""
+        self.drifted, self.ignored_drift = split_drift(reading.resources, ignore)
+        self.drifted_total = reading.total - len(self.ignored_drift)
+        self.drift_cut = reading.cut
+
+    @property
+    def drift_complete(self) -> bool:
+        """Every drifted resource and property path was kept (cut values do not matter)."""
+        return self.drifted_total == len(self.drifted) and not any(
+            r.omitted_differences for r in self.drifted
         )
+
+    @property
+    def plan_complete(self) -> bool:
+        return self.planned_total == len(self.planned_changes)
 
     def take_remaining_drift(self, reading: DriftReading) -> None:
         self.remaining_drift, self.remaining_total = reading.resources, reading.total
@@ -94,6 +111,12 @@ class RunReport:
             return None
         return change_set_url(self.stack_id, self.change_set.change_set_id)
 
+    @property
+    def mode_label(self) -> str:
+        if self.report_only:
+            return "REPORT_ONLY"
+        return "REVIEW" if self.review_mode else "AUTOMATIC"
+
     def to_result(self) -> dict[str, Any]:
         """The handler's JSON (PascalCase, like CloudFormation's own APIs)."""
         return {
@@ -103,7 +126,8 @@ class RunReport:
             "Region": self.region or None,
             "Outcome": self.final_outcome.value,
             "Reason": self.reason,
-            "Mode": "REVIEW" if self.review_mode else "AUTOMATIC",
+            "Mode": self.mode_label,
+            "ModeNote": self.mode_note,
             "StackStatus": self.stack_status,
             "ServiceRole": (
                 {"Arn": self.service_role.arn, "Source": self.service_role.source.value}
@@ -127,10 +151,13 @@ class RunReport:
                     "Action": c.action,
                     "Replacement": c.replacement,
                     "ResourceDriftStatus": c.drift_status,
+                    "PropertyPaths": list(c.property_paths),
                 }
                 for c in self.planned_changes
             ],
             "ReviewReasons": list(self.review_reasons),
+            "Warnings": list(self.warnings),
+            "IgnoredDriftCount": difference_count(self.ignored_drift),
             "FailedResources": [
                 {
                     "LogicalResourceId": f.logical_id,

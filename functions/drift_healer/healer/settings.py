@@ -9,7 +9,9 @@ from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from healer.safety import DEFAULT_EXCLUDE_TYPES, SafetyPolicy
 
 _SNS_TOPIC_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}")
 _ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
@@ -22,6 +24,12 @@ FINAL_STEPS_RESERVE_SECONDS = 300
 
 # Finite, positive, and no longer than a durable execution can last.
 Seconds = Annotated[float, Field(gt=0, le=MAX_EXECUTION_TIMEOUT_SECONDS, allow_inf_nan=False)]
+# A comma-separated list in the environment ("a, b"); blank entries are dropped.
+CommaList = Annotated[tuple[str, ...], NoDecode]
+# Resource type globs: AWS::Service::Resource with fnmatch wildcards (*, ?, [...]).
+_TYPE_GLOB = re.compile(r"[A-Za-z0-9*?\[\]!]+(::[A-Za-z0-9*?\[\]!]+){0,2}")
+# IGNORE_DRIFT: a logical id glob, or Type:/PropertyPath.
+_LOGICAL_ID_GLOB = re.compile(r"[A-Za-z0-9*?\[\]!]+")
 
 
 class ConfigurationError(RuntimeError):
@@ -72,6 +80,60 @@ class Settings(BaseSettings):
     durable_execution_timeout_seconds: (
         Annotated[int, Field(ge=1, le=MAX_EXECUTION_TIMEOUT_SECONDS)] | None
     ) = None
+
+    # --- safety policy (issue 7; README "Safety policy") -------------------------------
+    recreate_deleted: bool = False
+    auto_heal_exclude_types: CommaList = DEFAULT_EXCLUDE_TYPES
+    auto_heal_include_types: CommaList = ()
+    max_auto_changes: Annotated[int, Field(ge=0)] = 10
+    ignore_drift: CommaList = ()
+
+    @field_validator(
+        "auto_heal_exclude_types", "auto_heal_include_types", "ignore_drift", mode="before"
+    )
+    @classmethod
+    def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(part.strip() for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("auto_heal_exclude_types", "auto_heal_include_types")
+    @classmethod
+    def _are_type_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [glob for glob in value if not _TYPE_GLOB.fullmatch(glob)]
+        if bad:
+            msg = f"{', '.join(map(repr, bad))}: expected resource type globs like AWS::RDS::*"
+            raise ValueError(msg)
+        return value
+
+    @field_validator("ignore_drift")
+    @classmethod
+    def _are_drift_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [
+            glob
+            for glob in value
+            if not (":/" in glob and _TYPE_GLOB.fullmatch(glob.split(":/", 1)[0]))
+            and not _LOGICAL_ID_GLOB.fullmatch(glob)
+        ]
+        if bad:
+            msg = (
+                f"{', '.join(map(repr, bad))}: expected Type:/PropertyPath "
+                "(AWS::IAM::Role:/Tags*) or a logical resource id (LegacyQueue, Temp*)"
+            )
+            raise ValueError(msg)
+        return value
+
+    def safety_policy(self) -> SafetyPolicy:
+        return SafetyPolicy(
+            allow_replacement=self.allow_replacement,
+            recreate_deleted=self.recreate_deleted,
+            exclude_types=self.auto_heal_exclude_types,
+            include_types=self.auto_heal_include_types,
+            max_auto_changes=self.max_auto_changes,
+            ignore_drift=self.ignore_drift,
+        )
+
+    # --- end safety policy -------------------------------------------------------------
 
     @field_validator("sns_topic_arn", "cloudformation_role_arn", mode="before")
     @classmethod
