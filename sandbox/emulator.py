@@ -32,6 +32,9 @@ from sandbox.cloudformation.faults import Faults
 from sandbox.cloudformation.patches import advance_all
 from sandbox.cloudformation.store import STATE, find_stack_anywhere
 from sandbox.cloudformation.timing import Phase, Timing
+from sandbox.dynamodb import FAULTS as DYNAMODB_FAULTS
+from sandbox.dynamodb import DynamoFaults
+from sandbox.dynamodb import install as install_dynamodb
 
 __all__ = ["AwsSandbox", "Phase"]
 
@@ -69,6 +72,7 @@ class AwsSandbox:
     @classmethod
     def start(cls, port: int = 0, region: str = "us-east-1", host: str = "127.0.0.1") -> AwsSandbox:
         install()
+        install_dynamodb()
         sandbox = cls(host, port, region)
         sandbox._server.start()
         sandbox._ticker.start()
@@ -91,6 +95,10 @@ class AwsSandbox:
     def faults(self) -> Faults:
         return STATE.faults
 
+    @property
+    def dynamodb_faults(self) -> DynamoFaults:
+        return DYNAMODB_FAULTS
+
     def set_stack_status(self, stack_name: str, status: str) -> None:
         """Force a stack status (e.g. UPDATE_IN_PROGRESS for "not stable" tests)."""
         with STATE.lock:
@@ -101,6 +109,7 @@ class AwsSandbox:
         with STATE.lock:
             moto_api_backend.reset()
             STATE.reset()
+            DYNAMODB_FAULTS.clear()
 
     def stop(self) -> None:
         self._stop.set()
