@@ -4,7 +4,6 @@ import pytest
 
 from healer.drift_state import (
     LeaseStatus,
-    ReviewAction,
     busy_reason,
     drift_age_text,
     first_seen_drifted,
@@ -12,11 +11,10 @@ from healer.drift_state import (
     lease_status,
     next_state,
     notice_decision,
-    review_plan,
     run_facts,
-    superseded_note,
 )
 from healer.model import ChangeSetRef, PropertyDifference, ResourceDrift
+from healer.pending_review import ReviewAction, review_plan, superseded_note
 from healer.state_model import (
     BUSY,
     DriftState,
