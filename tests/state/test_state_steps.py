@@ -16,7 +16,13 @@ from healer.drift_state import notice_decision, run_facts
 from healer.model import ChangeSetRef, PropertyDifference, ResourceDrift
 from healer.state_model import Lease, NoState, RunEnd
 from healer.state_settings import load_state_settings
-from healer.state_steps import run_put_history, run_release_lease, run_save_state, run_take_lease
+from healer.state_steps import (
+    run_put_history,
+    run_release_lease,
+    run_save_state,
+    run_take_lease,
+    unavailable_reason,
+)
 from sandbox.emulator import AwsSandbox
 
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/app/1"
@@ -143,7 +149,8 @@ def test_state_faults_never_fail_the_run(
 ) -> None:
     aws.dynamodb_faults.fail(code)
     result = run()
-    assert result["lease"].startswith("state unavailable: ") and code in result["lease"]
+    assert result["lease"].startswith(f"state unavailable: {code}: ")
+    assert result["lease"].endswith(" (UpdateItem)")
     assert result["why"] == "untracked"  # notified as without state: bookkeeping costs no alert
     assert result["saved"] == result["lease"] and result["history"] == result["lease"]
     assert aws.dynamodb_faults.counts() == {"UpdateItem": attempts, f"UpdateItem:{code}": attempts}
@@ -155,7 +162,11 @@ def test_missing_table_is_state_unavailable(
     aws.reset()
     monkeypatch.setenv("STATE_TABLE_NAME", "never-created")
     result = run()
-    assert "ResourceNotFoundException" in result["lease"] and result["why"] == "untracked"
+    assert (
+        result["lease"]
+        == "state unavailable: ResourceNotFoundException: Requested resource not found (UpdateItem)"
+    )
+    assert result["why"] == "untracked"
 
 
 def test_save_failing_after_the_lease_is_reported_not_raised(
@@ -169,3 +180,12 @@ def test_save_failing_after_the_lease_is_reported_not_raised(
         and "AccessDeniedException" in result["saved"]
     )
     assert result["history"].startswith("state unavailable: ")
+
+
+def test_unavailable_reason_is_short_for_aws_errors_and_kept_otherwise() -> None:
+    raw = "An error occurred (ThrottlingException) when calling the GetItem operation (reached max retries: 2): Rate exceeded"
+    assert unavailable_reason(raw) == "ThrottlingException: Rate exceeded (GetItem)"
+    assert (
+        unavailable_reason("not written: the lease is held by X")
+        == "not written: the lease is held by X"
+    )

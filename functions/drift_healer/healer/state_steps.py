@@ -10,6 +10,7 @@ Clock reads happen inside the steps, so the times are checkpointed with the resu
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
@@ -26,8 +27,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+# How botocore words a ClientError (the step's failure message is its str()).
+_CLIENT_ERROR = re.compile(
+    r"An error occurred \((?P<code>[^)]+)\) when calling the (?P<op>\w+) operation"
+    r"(?: \([^)]*\))?: (?P<message>.*)",
+    re.DOTALL,
+)
+
+
+def unavailable_reason(message: str) -> str:
+    """`Code: message (Operation)` for an AWS error, the message as it is otherwise."""
+    match = _CLIENT_ERROR.fullmatch(message.strip())
+    if match is None:
+        return message
+    return f"{match['code']}: {match['message']} ({match['op']})"
+
+
 def _unavailable(failure: DurableOperationError) -> NoState:
-    return NoState.failed(failure.message or failure.error_type)
+    return NoState.failed(unavailable_reason(failure.message or failure.error_type))
 
 
 @durable_step
