@@ -36,6 +36,9 @@ from sandbox.cloudformation.faults import Faults
 from sandbox.cloudformation.patches import advance_all
 from sandbox.cloudformation.store import STATE, find_stack_anywhere
 from sandbox.cloudformation.timing import Phase, Timing
+from sandbox.dynamodb import FAULTS as DYNAMODB_FAULTS
+from sandbox.dynamodb import DynamoFaults
+from sandbox.dynamodb import install as install_dynamodb
 
 __all__ = ["AwsSandbox", "Phase", "PortInUseError"]
 
@@ -117,6 +120,7 @@ class AwsSandbox:
     @classmethod
     def start(cls, port: int = 0, region: str = "us-east-1", host: str = "127.0.0.1") -> AwsSandbox:
         install()
+        install_dynamodb()
         sandbox = cls(host, port, region)
         sandbox._server.start()
         sandbox._ticker.start()
@@ -138,6 +142,10 @@ class AwsSandbox:
     @property
     def faults(self) -> Faults:
         return STATE.faults
+
+    @property
+    def dynamodb_faults(self) -> DynamoFaults:
+        return DYNAMODB_FAULTS
 
     def set_stack_status(self, stack_name: str, status: str) -> None:
         """Force a stack status (e.g. UPDATE_IN_PROGRESS for "not stable" tests)."""
@@ -168,6 +176,7 @@ class AwsSandbox:
         with STATE.lock:
             moto_api_backend.reset()
             STATE.reset()
+            DYNAMODB_FAULTS.clear()
         for hook in list(self._after_reset):
             hook()
 

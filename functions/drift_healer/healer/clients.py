@@ -18,6 +18,7 @@ from botocore.config import Config
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_sns import SNSClient
 
 _CONFIG = Config(retries={"mode": "standard"}, user_agent_extra="cfn-drift-healer/0.1")
@@ -48,4 +49,9 @@ def cloudformation() -> CloudFormationClient:
 
 def sns() -> SNSClient:
     client: SNSClient = _client("sns")
+    return client
+
+
+def dynamodb() -> DynamoDBClient:
+    client: DynamoDBClient = _client("dynamodb")
     return client
