@@ -16,9 +16,9 @@ from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
 from healer import clients, steps
-from healer.model import ChangeSetRef, ResourceDrift
+from healer.model import ChangeSetRef, ResourceDrift, StackSnapshot
 from healer.naming import change_set_name, client_token
-from healer.notice import render_notice, should_notify
+from healer.notice import render_notice
 from healer.outcomes import (
     Outcome,
     classify_change_set,
@@ -31,6 +31,7 @@ from healer.outcomes import (
 from healer.polling import DetectionPoll
 from healer.report import PhaseReport, RunReport, fit_result
 from healer.request import HealRequest, InvalidRequestError, parse_request, stack_label
+from healer.run_state import RunState
 from healer.safety import evaluate
 from healer.service_role import choose_service_role
 from healer.settings import (
@@ -41,6 +42,7 @@ from healer.settings import (
     notice_target_from_environment,
 )
 from healer.stack_mode import RunMode, classify_found_drift, decide_run_mode
+from healer.state_settings import load_state_settings
 from healer.waits import wait_for_change_set, wait_for_drift_detection, wait_for_execution
 
 # Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
@@ -60,12 +62,12 @@ def lambda_handler(event: Any, context: DurableContext) -> dict[str, Any]:
     region = clients.cloudformation().meta.region_name  # configuration, not an AWS call
     try:
         settings = load_settings()
+        state = RunState(load_state_settings())
     except ConfigurationError as problem:
         # Reported to whoever reads the topic, if the topic itself is usable.
         report = RunReport(stack_label(event), review_mode=False, client_region=region)
-        return conclude(
-            context, notice_target_from_environment(), report.finish(Outcome.ERROR, str(problem))
-        )
+        report.finish(Outcome.ERROR, str(problem))
+        return conclude(context, notice_target_from_environment(), report, RunState.stateless())
     try:
         request = parse_request(event)
     except InvalidRequestError as problem:
@@ -76,20 +78,28 @@ def lambda_handler(event: Any, context: DurableContext) -> dict[str, Any]:
             request.stack_name, review_mode=request.create_change_set_only, client_region=region
         )
         try:
-            heal(context, settings, request, report)
+            heal(context, settings, request, report, state)
         except DurableOperationError as failure:  # a step failed for good (not found, denied)
             report.finish(Outcome.ERROR, failure.message or type(failure).__name__)
-    return conclude(context, settings.notice_target, report)
+    return conclude(context, settings.notice_target, report, state)
 
 
 def heal(
-    context: DurableContext, settings: Settings, request: HealRequest, report: RunReport
+    context: DurableContext,
+    settings: Settings,
+    request: HealRequest,
+    report: RunReport,
+    state: RunState,
 ) -> RunReport:
     deadline = settings.deadline(steps.run_note_start_time(context))
 
     # 1. Describe the stack; never fight an in-flight deploy.
     stack = steps.run_describe_stack(context, request.stack_name)
     report.stack_id, report.stack_status = stack.stack_id, stack.status
+    # 1a. One run per stack: the stack's lease (and its drift state before this run).
+    state.begin(context, stack.stack_id, settings.lease_seconds)
+    if state.busy:
+        return report.finish(Outcome.BUSY, state.busy)
     # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out).
     mode = decide_run_mode(review_requested=request.create_change_set_only, tags=stack.tags)
     report.review_mode = mode.mode is RunMode.REVIEW
@@ -118,32 +128,18 @@ def heal(
         report.take_drift(reading, settings.ignore_drift)
     ended = ended or classify_found_drift(report.drifted, report.ignored_drift, mode)
     if ended:
+        if ended[0] is Outcome.IN_SYNC:
+            settle_pending_review(context, report, state)  # in sync again: nothing to review
         return report.finish(*ended)
 
-    # 4. Create the REVERT_DRIFT change set (name and token fixed per execution), under the
-    #    stack's own service role if it has one.
-    execution_arn = context.execution_context.durable_execution_arn
-    name = change_set_name(execution_arn)
+    # 4-5. The change set: a pending review of this same drift is reused (a stale one is
+    #      deleted); otherwise a new one is created and waited for.
     report.service_role = choose_service_role(stack.role_arn, settings.cloudformation_role_arn)
-    created = steps.run_create_change_set(
-        context, stack, name, client_token(execution_arn, "create"), report.service_role.to_pass
+    created = settle_pending_review(context, report, state) or create_change_set(
+        context, settings, report, stack, deadline
     )
-    report.change_set = ChangeSetRef(change_set_id=created.id, change_set_name=name)
-
-    # 5. Wait for its creation.
-    policy = settings.poll_policy("change_set").until(deadline, created.at)
-    creation = wait_for_change_set(context, stack.stack_id, created, policy)
-    report.phases["change_set"] = PhaseReport.of(creation)
-    ended = classify_change_set(creation, policy.budget_seconds)
-    if ended and ended[0] is Outcome.NOTHING_TO_REVERT:
-        report.change_set_deleted = noted(
-            report,
-            "the empty change set could not be deleted",
-            lambda: steps.run_delete_change_set(context, stack.stack_id, created.id),
-            default=False,
-        )
-    if ended:
-        return report.finish(*ended)
+    if report.outcome is not None:  # the change set could not be made, or had nothing to do
+        return report
 
     # 6. Review mode, or a change set the safety gate will not run unattended, stops here.
     report.take_plan(steps.run_read_planned_changes(context, stack.stack_id, created.id))
@@ -158,7 +154,7 @@ def heal(
         return report.finish(
             Outcome.REVIEW_REQUIRED,
             f"review mode ({mode.note or 'CreateChangeSetOnly'}): "
-            "the change set was created, not executed",
+            "the change set waits for a person, not executed",
         )
     if not decision.automatic:
         return report.finish(
@@ -223,6 +219,80 @@ def execute_and_verify(
     return report.finish(outcome, reason)
 
 
+def settle_pending_review(
+    context: DurableContext, report: RunReport, state: RunState
+) -> steps.Started | None:
+    """The change set a person was asked to review: reused when it still reverts exactly
+    this drift (the Started it stands for), deleted, with a note, when it is stale."""
+    pending = state.pending
+    if pending is None or report.stack_id is None or state.now is None:
+        return None
+    stack_id = report.stack_id
+    found = steps.run_read_pending_change_set(context, stack_id, pending.change_set_id)
+    plan = state.plan_review(
+        report, found.status if found else None, found.execution_status if found else None
+    )
+    if plan.delete is not None:
+        stale = plan.delete
+        if noted(
+            report,
+            f"the stale pending review {stale.change_set_name} could not be deleted",
+            lambda: steps.run_delete_change_set(
+                context, stack_id, stale.change_set_id, "delete-stale-review"
+            ),
+            default=False,
+        ):
+            report.notes.append(
+                f"the pending review {stale.change_set_name} was deleted: the drift it "
+                "reverted has changed or is gone"
+            )
+    if plan.reuse is None:
+        return None
+    report.change_set = ChangeSetRef(
+        change_set_id=plan.reuse.change_set_id, change_set_name=plan.reuse.change_set_name
+    )
+    report.notes.append(
+        f"reusing the pending review {plan.reuse.change_set_name} (created "
+        f"{plan.reuse.created:%Y-%m-%d %H:%M} UTC): it reverts exactly this drift"
+    )
+    return steps.Started(at=state.now, id=plan.reuse.change_set_id)
+
+
+def create_change_set(
+    context: DurableContext,
+    settings: Settings,
+    report: RunReport,
+    stack: StackSnapshot,
+    deadline: datetime | None,
+) -> steps.Started:
+    """Steps 4-5: create the REVERT_DRIFT change set (name and token fixed per execution),
+    under the stack's own service role if it has one, and wait for it. A change set that
+    failed or had nothing to do finishes the report."""
+    execution_arn = context.execution_context.durable_execution_arn
+    name = change_set_name(execution_arn)
+    role = report.service_role.to_pass if report.service_role else None
+    created = steps.run_create_change_set(
+        context, stack, name, client_token(execution_arn, "create"), role
+    )
+    report.change_set = ChangeSetRef(change_set_id=created.id, change_set_name=name)
+    policy = settings.poll_policy("change_set").until(deadline, created.at)
+    creation = wait_for_change_set(context, stack.stack_id, created, policy)
+    report.phases["change_set"] = PhaseReport.of(creation)
+    ended = classify_change_set(creation, policy.budget_seconds)
+    if ended and ended[0] is Outcome.NOTHING_TO_REVERT:
+        report.change_set_deleted = noted(
+            report,
+            "the empty change set could not be deleted",
+            lambda: steps.run_delete_change_set(
+                context, stack.stack_id, created.id, "delete-empty-change-set"
+            ),
+            default=False,
+        )
+    if ended:
+        report.finish(*ended)
+    return created
+
+
 class Detection(NamedTuple):
     poll: DetectionPoll
     budget_seconds: float
@@ -254,11 +324,19 @@ def noted(report: RunReport, what: str, call: Callable[[], T], *, default: T) ->
         return default
 
 
-def conclude(context: DurableContext, target: NoticeTarget, report: RunReport) -> dict[str, Any]:
-    """Notify (every outcome but IN_SYNC, unless asked), then return or fail the execution."""
+def conclude(
+    context: DurableContext, target: NoticeTarget, report: RunReport, state: RunState
+) -> dict[str, Any]:
+    """Notify on what changed (every outcome but IN_SYNC without state), save the drift
+    state, then return or fail the execution."""
     outcome = report.final_outcome
+    if state.unavailable:
+        report.notes.append(state.unavailable)
+    state.note_drift_age(report)
+    decision = state.decide_notice(report, notify_on_in_sync=target.notify_on_in_sync)
+    report.notice_why = decision.why.value if decision.why else None
     undelivered = ""
-    if should_notify(outcome, notify_on_in_sync=target.notify_on_in_sync):
+    if decision.notify:
         notice = render_notice(report, context.execution_context.durable_execution_arn)
         if target.topic_arn:
             try:
@@ -269,6 +347,7 @@ def conclude(context: DurableContext, target: NoticeTarget, report: RunReport) -
                 report.notes.append(undelivered)
         else:  # outside Lambda, or SNS_TOPIC_ARN itself is what is wrong
             context.logger.warning("SNS_TOPIC_ARN is not usable; notice not sent:\n%s", notice.body)
+    state.finish(context, report, decision)  # saves the state, releases the lease
     result = fit_result(report.to_result(), MAX_RESULT_BYTES)
     context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)
     # A lost notice fails the run too: the failed execution is then the only signal left.

@@ -14,9 +14,9 @@ from healer.drift_state import (
     run_facts,
 )
 from healer.model import ChangeSetRef, PropertyDifference, ResourceDrift
+from healer.outcomes import Outcome
 from healer.pending_review import ReviewAction, review_plan, superseded_note
 from healer.state_model import (
-    BUSY,
     DriftState,
     NoState,
     NoticeDecision,
@@ -202,7 +202,7 @@ def test_identical_failure_waits_for_the_reminder_a_different_one_does_not() -> 
 
 
 def test_busy_is_quiet_and_without_state_every_outcome_but_in_sync_notifies() -> None:
-    busy = RunFacts(outcome=BUSY, fingerprint=None)
+    busy = RunFacts(outcome=Outcome.BUSY.value, fingerprint=None)
     assert decide(None, busy).notify is False
     unavailable = NoState.failed("AccessDeniedException: no")
     assert decide(unavailable, REVIEW) == NoticeDecision(notify=True, why=NoticeWhy.UNTRACKED)

@@ -179,7 +179,7 @@ def test_notice_id_is_stable_per_execution_and_outcome() -> None:
 def test_in_sync_is_quiet_unless_asked() -> None:
     assert not should_notify(Outcome.IN_SYNC, notify_on_in_sync=False)
     assert should_notify(Outcome.IN_SYNC, notify_on_in_sync=True)
-    quiet = {Outcome.IN_SYNC, Outcome.OPTED_OUT}
+    quiet = {Outcome.IN_SYNC, Outcome.OPTED_OUT, Outcome.BUSY}
     assert all(should_notify(o, notify_on_in_sync=False) for o in Outcome if o not in quiet)
 
 

@@ -155,6 +155,16 @@ def read_change_set(stack_id: str, change_set_id: str) -> ChangeSetStatus:
     )
 
 
+def find_change_set(stack_id: str, change_set_id: str) -> ChangeSetStatus | None:
+    """DescribeChangeSet of a change set that may be gone (ChangeSetNotFound: None)."""
+    try:
+        return read_change_set(stack_id, change_set_id)
+    except ClientError as error:
+        if error_code(error) != "ChangeSetNotFound":
+            raise
+        return None
+
+
 def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChange]:
     """DescribeChangeSet's Changes, every page (NextToken when the output exceeds 1 MB).
 

@@ -15,7 +15,6 @@ from healer.drift_fingerprint import drift_fingerprint, resource_digests
 from healer.model import ChangeSetRef, ResourceDrift
 from healer.outcomes import Outcome
 from healer.state_model import (
-    BUSY,
     DriftState,
     NoState,
     NoticeDecision,
@@ -144,7 +143,7 @@ def notice_decision(
     state.
     """
     outcome = facts.outcome
-    if outcome == BUSY:
+    if outcome == Outcome.BUSY.value:
         return NoticeDecision(notify=False)
     if outcome in _HEALED:
         return NoticeDecision(notify=True, why=NoticeWhy.HEALED)

@@ -48,6 +48,7 @@ NEXT_STEP = {
         "Report only (drift-healer:mode=detect or an unknown tag value): revert the drift "
         "by hand, or change the stack tag to let the healer do it."
     ),
+    Outcome.BUSY: "Nothing: another run is healing this stack; its notice tells the outcome.",
     Outcome.OPTED_OUT: "Nothing: the stack's owners opted out with drift-healer:mode=off.",
     Outcome.SKIPPED: "The stack was busy or not updatable; the next scheduled run will try again.",
     Outcome.DETECTION_FAILED: (
@@ -58,6 +59,19 @@ NEXT_STEP = {
     Outcome.OBSOLETE: "The stack was updated while healing; run again against the new state.",
     Outcome.TIMED_OUT: "CloudFormation did not finish in time; check the stack, then run again.",
     Outcome.ERROR: "Check the error (stack name, permissions, settings) and run again.",
+}
+
+
+# Why a notice was sent (healer.state_model.NoticeWhy values), in words.
+NOTICE_WHY = {
+    "new": "new drift",
+    "changed": "the drift changed since the last notice",
+    "reminder": "reminder: unchanged since the last notice",
+    "resolved": "resolved outside the healer: the stack is in sync again",
+    "healed": "the healer changed the stack",
+    "failure": "a failure",
+    "repeated-failure-reminder": "reminder: the same failure again",
+    "in-sync": "in sync (NOTIFY_ON_IN_SYNC)",
 }
 
 
@@ -76,7 +90,7 @@ class Notice:
 
 
 def should_notify(outcome: Outcome, *, notify_on_in_sync: bool) -> bool:
-    if outcome is Outcome.OPTED_OUT:  # the owners asked for silence; the result says why
+    if outcome in {Outcome.OPTED_OUT, Outcome.BUSY}:  # silence asked for / nothing done
         return False
     return outcome is not Outcome.IN_SYNC or notify_on_in_sync
 
@@ -148,6 +162,12 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         f"Reason:   {report.reason}",
         f"Mode:     {_mode_text(report)}",
     ]
+    if report.drift_first_seen:
+        lines.append(
+            f"Drifted:  since {report.drift_first_seen:%Y-%m-%d %H:%M} UTC ({report.drift_age})"
+        )
+    if report.notice_why:
+        lines.append(f"Notice:   {NOTICE_WHY.get(report.notice_why, report.notice_why)}")
     if report.stack_status:
         lines.append(f"Stack status: {report.stack_status}")
     if report.change_set:

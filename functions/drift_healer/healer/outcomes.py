@@ -18,6 +18,8 @@ class Outcome(StrEnum):
     NOTHING_TO_REVERT = "NOTHING_TO_REVERT"
     SKIPPED = "SKIPPED"
     DRIFTED = "DRIFTED"  # drift found and reported; report only (drift-healer:mode=detect)
+    # Another execution holds the stack's lease: this run changed nothing (no notice).
+    BUSY = "BUSY"
     OPTED_OUT = "OPTED_OUT"  # the stack's owners opted out (drift-healer:mode=off)
     DETECTION_FAILED = "DETECTION_FAILED"
     CHANGE_SET_FAILED = "CHANGE_SET_FAILED"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from healer.drift_ignore import difference_count, split_drift
@@ -67,6 +68,9 @@ class RunReport:
     # What went wrong after the outcome was known (bookkeeping): added, never replacing it.
     notes: list[str] = field(default_factory=list)
     notified: bool = False
+    notice_why: str | None = None  # why the notice was sent (new, changed, reminder, ...)
+    drift_first_seen: datetime | None = None  # from the drift state: drifted since
+    drift_age: str | None = None  # "drifted for 3 days"
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
@@ -175,8 +179,11 @@ class RunReport:
                 }
                 for name, p in self.phases.items()
             },
+            "DriftFirstSeen": self.drift_first_seen.isoformat() if self.drift_first_seen else None,
+            "DriftAge": self.drift_age,
             "Notes": list(self.notes),
             "Notified": self.notified,
+            "NoticeReason": self.notice_why,
         }
 
 

@@ -182,6 +182,14 @@ class Settings(BaseSettings):
             + verification
         )
 
+    @property
+    def lease_seconds(self) -> float:
+        """How long a stack's lease lasts: as long as the execution can (it frees itself if
+        the run dies); without the ExecutionTimeout, the longest the phases can take."""
+        if self.durable_execution_timeout_seconds is not None:
+            return float(self.durable_execution_timeout_seconds)
+        return self.phase_budget_seconds + FINAL_STEPS_RESERVE_SECONDS
+
     def deadline(self, run_started_at: datetime) -> datetime | None:
         """When the last wait must end for the run to finish inside ExecutionTimeout."""
         if self.durable_execution_timeout_seconds is None:

@@ -12,10 +12,6 @@ from pydantic import Field
 
 from healer.model import Record
 
-# The handler's outcome for a run that found another execution holding the stack's lease
-# (the lead adds it to healer.outcomes.Outcome when wiring; kept here as the one spelling).
-BUSY = "BUSY"
-
 
 class NoticeWhy(StrEnum):
     """Why a notice was sent (or would have been): every notice says it."""

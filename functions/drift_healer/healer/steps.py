@@ -73,6 +73,13 @@ def read_planned_changes(_: StepContext, stack_id: str, change_set_id: str) -> C
 
 
 @durable_step
+def read_pending_change_set(
+    _: StepContext, stack_id: str, change_set_id: str
+) -> cfn.ChangeSetStatus | None:
+    return cfn.find_change_set(stack_id, change_set_id)
+
+
+@durable_step
 def delete_change_set(_: StepContext, stack_id: str, change_set_id: str) -> bool:
     cfn.delete_change_set(stack_id, change_set_id)  # already gone counts as deleted
     return True
@@ -145,10 +152,20 @@ def run_read_planned_changes(
     )
 
 
-def run_delete_change_set(context: DurableContext, stack_id: str, change_set_id: str) -> bool:
+def run_read_pending_change_set(
+    context: DurableContext, stack_id: str, change_set_id: str
+) -> cfn.ChangeSetStatus | None:
     return context.step(
-        delete_change_set(stack_id, change_set_id), "delete-empty-change-set", step_config(bool)
+        read_pending_change_set(stack_id, change_set_id),
+        "read-pending-review",
+        step_config(cfn.ChangeSetStatus | None),
     )
+
+
+def run_delete_change_set(
+    context: DurableContext, stack_id: str, change_set_id: str, name: str
+) -> bool:
+    return context.step(delete_change_set(stack_id, change_set_id), name, step_config(bool))
 
 
 def run_execute_change_set(

@@ -1,0 +1,152 @@
+"""One run's view of the drift state: the lease it holds, the state before it, its "now".
+
+The flow calls this at three points: after describe-stack (take the lease, or end BUSY),
+before creating a change set (reuse a pending review), and at the end (decide whether to
+notify, then save the state and a history item). Everything here is a durable step or a
+pure decision over checkpointed values; a state failure is a note, never the outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aws_durable_execution_sdk_python import DurableContext
+
+from healer import state_steps
+from healer.drift_fingerprint import drift_changes, drift_fingerprint
+from healer.drift_state import (
+    busy_reason,
+    drift_age_text,
+    first_seen_drifted,
+    notice_decision,
+    run_facts,
+)
+from healer.notice import should_notify
+from healer.pending_review import ReviewPlan, review_plan
+from healer.report import RunReport
+from healer.state_model import (
+    DriftState,
+    Lease,
+    NoState,
+    NoticeDecision,
+    NoticeWhy,
+    PendingChangeSet,
+    RunEnd,
+    RunFacts,
+)
+from healer.state_settings import StateSettings
+
+
+@dataclass
+class RunState:
+    settings: StateSettings
+    lease: Lease | NoState = field(default_factory=NoState.stateless)
+
+    @classmethod
+    def stateless(cls) -> RunState:
+        return cls(StateSettings.model_construct(state_table_name=None))
+
+    @property
+    def unavailable(self) -> str | None:
+        """`state unavailable: ...` when the table could not be used at the start."""
+        return self.lease.note if isinstance(self.lease, NoState) and self.lease.note else None
+
+    # -- 1. after describe-stack -------------------------------------------------------------
+    def begin(self, context: DurableContext, stack_id: str, lease_seconds: float) -> None:
+        self.lease = state_steps.run_take_lease(context, self.settings, stack_id, lease_seconds)
+
+    @property
+    def busy(self) -> str | None:
+        """Why this run must change nothing (another execution holds the lease)."""
+        if isinstance(self.lease, Lease) and not self.lease.taken:
+            return busy_reason(self.lease.holder, self.lease.expires)
+        return None
+
+    @property
+    def previous(self) -> DriftState | NoState | None:
+        """The state before this run; NoState when stateless or unreadable."""
+        return self.lease.previous if isinstance(self.lease, Lease) else self.lease
+
+    @property
+    def now(self) -> datetime | None:
+        return self.lease.at if isinstance(self.lease, Lease) else None
+
+    @property
+    def pending(self) -> PendingChangeSet | None:
+        previous = self.previous
+        return previous.pending if isinstance(previous, DriftState) else None
+
+    # -- 2. before a change set is created --------------------------------------------------
+    def plan_review(
+        self, report: RunReport, status: str | None, execution_status: str | None
+    ) -> ReviewPlan:
+        """`status`: DescribeChangeSet of the pending review (None: gone or none)."""
+        return review_plan(
+            self.pending, drift_fingerprint(report.drifted), status, execution_status
+        )
+
+    # -- 3. at the end ------------------------------------------------------------------------
+    def note_drift_age(self, report: RunReport) -> None:
+        """DriftFirstSeen and the drift's age ("drifted for 3 days"), from the state."""
+        previous, now = self.previous, self.now
+        if now is None or isinstance(previous, NoState):
+            return
+        first = first_seen_drifted(
+            previous.first_seen_drifted if previous else None, self.facts(report).fingerprint, now
+        )
+        if first is not None:
+            report.drift_first_seen, report.drift_age = first, drift_age_text(first, now)
+
+    def decide_notice(self, report: RunReport, *, notify_on_in_sync: bool) -> NoticeDecision:
+        """Alerts on change: the state decides; without state, every outcome but IN_SYNC."""
+        outcome = report.final_outcome
+        if not should_notify(outcome, notify_on_in_sync=True):  # OPTED_OUT, BUSY: never
+            return NoticeDecision(notify=False)
+        previous = self.previous
+        if isinstance(previous, NoState) or not isinstance(self.lease, Lease):
+            return NoticeDecision(
+                notify=should_notify(outcome, notify_on_in_sync=notify_on_in_sync)
+            )
+        facts = self.facts(report)
+        decision = notice_decision(
+            previous,
+            facts,
+            self.lease.at,
+            remind_after_hours=self.settings.remind_after_hours,
+            notify_on_in_sync=notify_on_in_sync,
+        )
+        if decision.why is NoticeWhy.CHANGED and previous is not None:
+            changes = drift_changes(previous.notified_digests, facts.digests)
+            if changes.any:
+                report.notes.append(f"changed since the last notice: {changes.summary()}")
+        return decision
+
+    @staticmethod
+    def facts(report: RunReport) -> RunFacts:
+        return run_facts(
+            report.final_outcome.value,
+            report.reason,
+            report.drifted,
+            report.remaining_drift,
+            report.change_set,
+        )
+
+    def finish(self, context: DurableContext, report: RunReport, decision: NoticeDecision) -> None:
+        """Save the state (which releases the lease) and one history item; notes if not."""
+        stack_id = report.stack_id
+        if stack_id is None or isinstance(self.lease, NoState):
+            return
+        end = RunEnd(
+            facts=self.facts(report),
+            reason=report.reason,
+            notice=decision,
+            notified=report.notified,
+        )
+        if self.lease.taken:
+            saved = state_steps.run_save_state(context, self.settings, self.lease, stack_id, end)
+            if isinstance(saved, NoState):
+                report.notes.append(f"the drift state was not saved: {saved.note}")
+        history = state_steps.run_put_history(context, self.settings, self.lease, stack_id, end)
+        if isinstance(history, NoState):
+            report.notes.append(f"the run history was not written: {history.note}")
