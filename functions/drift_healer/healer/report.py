@@ -179,7 +179,11 @@ class RunReport:
                 }
                 for name, p in self.phases.items()
             },
-            "DriftFirstSeen": self.drift_first_seen.isoformat() if self.drift_first_seen else None,
+            "DriftFirstSeen": (
+                self.drift_first_seen.isoformat(timespec="seconds")
+                if self.drift_first_seen
+                else None
+            ),
             "DriftAge": self.drift_age,
             "Notes": list(self.notes),
             "Notified": self.notified,
