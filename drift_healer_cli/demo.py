@@ -61,6 +61,20 @@ def demo(args: argparse.Namespace) -> int:
         if result.outcome != "REVIEW_REQUIRED":
             problems.append(f"review run on {sample} ended {result.outcome}")
 
+        print(
+            f"\n3b. The next scheduled review run on {sample}: the drift has not changed", file=out
+        )
+        again = run_execution(svc, payload, timeout=120)
+        repeated = inbox.print_new(out, wait_seconds=2)
+        same = (again.record or {}).get("ChangeSetName") == record.get("ChangeSetName")
+        print(
+            f"  {again.outcome}, same change set: {'yes' if same else 'no'}, "
+            f"notices sent: {len(repeated)} (unchanged drift stays quiet until a reminder is due)",
+            file=out,
+        )
+        if again.outcome != "REVIEW_REQUIRED" or not same or repeated:
+            problems.append("the second review run was not quiet on unchanged drift")
+
         for number, stack in enumerate(demo_stacks.STACKS, start=4):
             print(f"\n{number}. Automatic mode on {stack.name}", file=out)
             result = run_execution(svc, {"StackName": stack.name}, timeout=120)

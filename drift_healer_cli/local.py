@@ -21,6 +21,7 @@ REPO = Path(__file__).resolve().parent.parent
 HANDLER_PATH = REPO / "functions" / "drift_healer"
 EXAMPLES = REPO / "examples"
 TOPIC, QUEUE = "drift-healer-notices", "drift-healer-inbox"
+STATE_TABLE = "drift-healer-state"
 FUNCTION_NAME = "drift-healer"
 
 
@@ -43,8 +44,9 @@ def stop(service: DurableService) -> None:
     shielded(service.stop)
 
 
-def sandbox_env(sb: AwsSandbox, topic_arn: str) -> dict[str, str]:
-    """The handler's environment against the sandbox: short polls (1 s, at most 2 s)."""
+def sandbox_env(sb: AwsSandbox, topic_arn: str, state_table: str | None = None) -> dict[str, str]:
+    """The handler's environment against the sandbox: short polls (1 s, at most 2 s), and
+    the drift state table when there is one (as the template deploys it)."""
     polls = {
         f"{phase}_POLL_{edge}_SECONDS": seconds
         for phase in ("DETECTION", "CHANGE_SET", "EXECUTION")
@@ -56,7 +58,14 @@ def sandbox_env(sb: AwsSandbox, topic_arn: str) -> dict[str, str]:
         | region
         | polls
         | {"AWS_ENDPOINT_URL": sb.endpoint_url, "SNS_TOPIC_ARN": topic_arn}
+        | ({"STATE_TABLE_NAME": state_table} if state_table else {})
     )
+
+
+def create_state_table_in(sb: AwsSandbox) -> str:
+    from sandbox.dynamodb import create_state_table  # noqa: PLC0415 - moto loads slowly
+
+    return create_state_table(client("dynamodb", sb.endpoint_url, sb.region), STATE_TABLE)
 
 
 def shielded(stop: Callable[[], None]) -> None:
@@ -103,10 +112,12 @@ def local_aws(
             stack.callback(sb.timing.reset)
         set_timing()
         inbox = create_inbox(sb)
+        table = create_state_table_in(sb)
         sb.after_reset(set_timing)
         sb.after_reset(lambda: create_inbox(sb))
+        sb.after_reset(lambda: create_state_table_in(sb))
         stack.callback(sb.clear_after_reset_hooks)
-        env = sandbox_env(sb, inbox.topic_arn)
+        env = sandbox_env(sb, inbox.topic_arn, table)
         service = start_service(env, region=sb.region, skip_time=skip_time)
         stack.callback(stop, service)
         yield sb, service, inbox
