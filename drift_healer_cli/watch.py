@@ -20,20 +20,10 @@ if TYPE_CHECKING:
 
 
 def failure_reason(result: ExecutionResult) -> str:
-    """Why the execution failed, in the execution's own words, cause first.
-
-    A run whose outcome is not itself a failure (HEALED, REVIEW_REQUIRED, ...) fails when
-    something after it went wrong, e.g. the notice could not be published: the error
-    message then repeats "OUTCOME: reason" before the cause, and that prefix is dropped.
-    """
+    """Why the execution failed, in the execution's own words: the handler leads its error
+    message with the cause (`NOTICE_NOT_PUBLISHED: ...` before the outcome it reports)."""
     error = result.error or {}
-    message = str(error.get("ErrorMessage") or error.get("ErrorType") or result.status)
-    record = result.record or {}
-    said = f"{record.get('Outcome')}: {record.get('Reason')}"
-    if record.get("Outcome") and message.startswith(said) and message != said:
-        rest = message[len(said) :].strip(" ;")
-        return rest[1:-1] if rest.startswith("(") and rest.endswith(")") else rest
-    return message
+    return str(error.get("ErrorMessage") or error.get("ErrorType") or result.status)
 
 
 def summary_lines(result: ExecutionResult, seconds: float) -> list[str]:
