@@ -19,6 +19,25 @@ pytestmark = pytest.mark.slow
 FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "drift_healer"
 
 
+def run_to_the_end(
+    lam: Any, function_arn: str, payload: dict[str, Any]
+) -> tuple[dict[str, Any], str]:
+    """Invoke, wait until the execution ends; its result and ARN."""
+    started = lam.invoke(
+        FunctionName=function_arn, InvocationType="Event", Payload=json.dumps(payload).encode()
+    )
+    arn = started["DurableExecutionArn"]
+    deadline = time.monotonic() + 60
+    while (execution := lam.get_durable_execution(DurableExecutionArn=arn))["Status"] in {
+        "RUNNING",
+        "PENDING",
+    }:
+        assert time.monotonic() < deadline, "the execution did not finish in 60 s"
+        time.sleep(0.2)
+    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
+    return json.loads(execution["Result"]), arn
+
+
 def test_drift_is_healed_through_the_durable_service(aws_sandbox: AwsSandbox) -> None:
     aws_sandbox.reset()
     aws_sandbox.timing.detection = aws_sandbox.timing.change_set_create = Phase(0.0, 1)
@@ -49,23 +68,9 @@ def test_drift_is_healed_through_the_durable_service(aws_sandbox: AwsSandbox) ->
         handler="app.lambda_handler", handler_path=FUNCTION_DIR, env=env, skip_time=True
     ) as service:
         lam = service.lambda_client()
-        started = lam.invoke(
-            FunctionName=service.function_arn,
-            InvocationType="Event",
-            Payload=json.dumps({"StackName": "e2e"}).encode(),
-        )
-        arn = started["DurableExecutionArn"]
-        deadline = time.monotonic() + 60
-        while (execution := lam.get_durable_execution(DurableExecutionArn=arn))["Status"] in {
-            "RUNNING",
-            "PENDING",
-        }:
-            assert time.monotonic() < deadline, "the execution did not finish in 60 s"
-            time.sleep(0.2)
+        result, arn = run_to_the_end(lam, service.function_arn, {"StackName": "e2e"})
         history = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
 
-    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
-    result = json.loads(execution["Result"])
     assert result["Outcome"] == "HEALED"
     assert ssm.get_parameter(Name="/e2e/sample")["Parameter"]["Value"] == "initial-value"
     step_names = {event.get("Name") for event in history}
@@ -75,22 +80,6 @@ def test_drift_is_healed_through_the_durable_service(aws_sandbox: AwsSandbox) ->
         "execute-change-set",
         "publish-notice",
     } <= step_names
-
-
-def run_to_the_end(lam: Any, function_arn: str, payload: dict[str, Any]) -> dict[str, Any]:
-    started = lam.invoke(
-        FunctionName=function_arn, InvocationType="Event", Payload=json.dumps(payload).encode()
-    )
-    arn = started["DurableExecutionArn"]
-    deadline = time.monotonic() + 60
-    while (execution := lam.get_durable_execution(DurableExecutionArn=arn))["Status"] in {
-        "RUNNING",
-        "PENDING",
-    }:
-        assert time.monotonic() < deadline, "the execution did not finish in 60 s"
-        time.sleep(0.2)
-    assert execution["Status"] == "SUCCEEDED", execution.get("Error")
-    return json.loads(execution["Result"])  # type: ignore[no-any-return]
 
 
 def test_scheduled_review_runs_keep_state_in_the_table(aws_sandbox: AwsSandbox) -> None:
@@ -125,8 +114,8 @@ def test_scheduled_review_runs_keep_state_in_the_table(aws_sandbox: AwsSandbox) 
         handler="app.lambda_handler", handler_path=FUNCTION_DIR, env=env, skip_time=True
     ) as service:
         lam = service.lambda_client()
-        first = run_to_the_end(lam, service.function_arn, review)
-        second = run_to_the_end(lam, service.function_arn, review)
+        first, _ = run_to_the_end(lam, service.function_arn, review)
+        second, _ = run_to_the_end(lam, service.function_arn, review)
 
     assert first["Outcome"] == second["Outcome"] == "REVIEW_REQUIRED"
     assert first["Notified"] is True and first["NoticeReason"] == "new"
