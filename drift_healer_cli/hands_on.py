@@ -64,7 +64,7 @@ def example_commands(function_arn: str) -> list[str]:
         f"--payload fileb://{payload} --query DurableExecutionArn --output text /dev/null)",
         'aws lambda get-durable-execution --durable-execution-arn "$ARN"',
         f"{healer_command()} run --stack {SAMPLE_STACK}"
-        "   # the same review, followed phase by phase; --auto heals",
+        "   # a review, phase by phase (BUSY while the run above holds the stack); --auto heals",
     ]
 
 

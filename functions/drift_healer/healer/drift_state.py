@@ -228,6 +228,7 @@ def next_state(
     now: datetime,
     notice: NoticeDecision,
     notified: bool,
+    observed: datetime | None = None,
 ) -> DriftState:
     """The state item to write at the end of a run (never for BUSY: the lease is not ours).
 
@@ -243,7 +244,10 @@ def next_state(
         "last_checked": now,
         "fingerprint": fingerprint,
         "drifted_count": facts.drifted_count if known else base.drifted_count,
-        "first_seen_drifted": first_seen_drifted(base.first_seen_drifted, facts.fingerprint, now),
+        # The drift was seen when the run looked (its start), which is what its notice said.
+        "first_seen_drifted": first_seen_drifted(
+            base.first_seen_drifted, facts.fingerprint, observed or now
+        ),
         "pending": pending_after(base.pending, facts, now),
         "lease_holder": None,
         "lease_expires": None,

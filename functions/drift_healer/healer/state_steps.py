@@ -79,10 +79,17 @@ def save_state(
     end: RunEnd,
     execution_arn: str,
     ttl_days: int,
+    observed: datetime,
 ) -> DriftState:
     now = _now()
     state = next_state(
-        previous, stack_id, facts=end.facts, now=now, notice=end.notice, notified=end.notified
+        previous,
+        stack_id,
+        facts=end.facts,
+        now=now,
+        notice=end.notice,
+        notified=end.notified,
+        observed=observed,
     )
     store.save_state(table, state, execution_arn, now=now, ttl_days=ttl_days)
     return state
@@ -190,6 +197,7 @@ def run_save_state(
                 previous=lease.previous,
                 stack_id=stack_id,
                 end=end,
+                observed=lease.at,
                 execution_arn=context.execution_context.durable_execution_arn,
                 ttl_days=settings.history_ttl_days,
             ),
