@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
-from healer import clients, steps
+from healer import clients, run_metrics, steps
 from healer.model import ChangeSetRef, ResourceDrift
 from healer.naming import change_set_name, client_token
 from healer.notice import render_notice, should_notify
@@ -72,8 +72,11 @@ def lambda_handler(event: Any, context: DurableContext) -> dict[str, Any]:
         report = RunReport(stack_label(event), review_mode=False, client_region=region)
         report.finish(Outcome.ERROR, str(problem))
     else:
+        clients.use_target(request.region, request.account_id)  # the fleet's other regions
         report = RunReport(
-            request.stack_name, review_mode=request.create_change_set_only, client_region=region
+            request.stack_name,
+            review_mode=request.create_change_set_only,
+            client_region=request.region or region,
         )
         try:
             heal(context, settings, request, report)
@@ -270,6 +273,7 @@ def conclude(context: DurableContext, target: NoticeTarget, report: RunReport) -
         else:  # outside Lambda, or SNS_TOPIC_ARN itself is what is wrong
             context.logger.warning("SNS_TOPIC_ARN is not usable; notice not sent:\n%s", notice.body)
     result = fit_result(report.to_result(), MAX_RESULT_BYTES)
+    run_metrics.emit_once(context, report)  # CloudWatch EMF, in a step: not again on replay
     context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)
     # A lost notice fails the run too: the failed execution is then the only signal left.
     # Its message leads with why the execution failed.
