@@ -48,7 +48,7 @@ def test_counts_per_outcome_and_drifted_stacks_oldest_drift_first() -> None:
         digest["HeldForReview"],
         digest["Failed"],
         digest["Skipped"],
-    ) == (5, 3, 2, 1, 1, 1)
+    ) == (5, 4, 2, 1, 1, 1)
     assert digest["Outcomes"] == {
         "EXECUTION_FAILED": 1,
         "HEALED": 2,
@@ -58,6 +58,7 @@ def test_counts_per_outcome_and_drifted_stacks_oldest_drift_first() -> None:
     assert [i["Stack"].split("/")[-1] for i in digest["DriftedStacks"]["Items"]] == [
         "older",
         "old",
+        "broken",  # a failed heal leaves a drifted stack
         "fresh",
     ]
     assert digest["OldestDriftAgeSeconds"] == 22 * 86400
@@ -73,7 +74,7 @@ def test_the_notice_is_json_for_machines_and_text_for_email() -> None:
     message = json.loads(notice_message(digest))
     assert json.loads(message["default"]) == digest
     text = message["email"]
-    assert text.startswith("Drift fleet: 5 checked, 3 drifted, 2 healed, 1 held, 1 failed")
+    assert text.startswith("Drift fleet: 5 checked, 4 drifted, 2 healed, 1 held, 1 failed")
     assert text.index("older") < text.index("old:") < text.index("fresh")
     assert "22.0 days" in text and "first seen now" in text
     assert (
