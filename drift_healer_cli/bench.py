@@ -50,7 +50,8 @@ def _fleet(env: dict[str, str], names: dict[str, Any], concurrency: int) -> Flee
     return run_fleet(event, env, skip_time=False, timeout=3600)
 
 
-def bench_fleet(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+def bench_fleet(args: argparse.Namespace, out: TextIO | None = None) -> int:
+    out = out or sys.stdout
     from sandbox.emulator import AwsSandbox, Phase  # noqa: PLC0415 - moto loads slowly
 
     stacks, concurrency = args.stacks, args.concurrency

@@ -59,7 +59,7 @@ def progress_of(executions: list[Any], top_arn: str) -> Progress:
         name = execution.start_input.function_name
         if execution.durable_execution_arn == top_arn:
             progress.finished = bool(execution.is_complete)
-        elif name == HEALER_NAME:
+        elif name == HEALER_NAME.split(":")[0]:  # children are named without the qualifier
             if execution.is_complete:
                 progress.done[_outcome(execution)] += 1
             else:
@@ -89,7 +89,11 @@ class FleetOutcome:
 
 @contextmanager
 def _environment(env: Mapping[str, str]) -> Iterator[None]:
-    values = dict(env) | {"HEALER_FUNCTION_ARN": HEALER_NAME, "FLEET_FUNCTION_ARN": FLEET_NAME}
+    # On a terminal EMF blobs and JSON log lines are noise (the digest says it all); the
+    # caller's environment may still ask for them.
+    quiet = {"POWERTOOLS_METRICS_DISABLED": "true", "POWERTOOLS_LOG_LEVEL": "WARNING"}
+    values = quiet | dict(env)
+    values |= {"HEALER_FUNCTION_ARN": HEALER_NAME, "FLEET_FUNCTION_ARN": FLEET_NAME}
     with ENV_LOCK, patched_environ(values):
         yield
 
