@@ -59,7 +59,9 @@ def progress_of(executions: list[Any], top_arn: str) -> Progress:
         name = execution.start_input.function_name
         if execution.durable_execution_arn == top_arn:
             progress.finished = bool(execution.is_complete)
-        elif name == HEALER_NAME.split(":")[0]:  # children are named without the qualifier
+        elif (
+            name == HEALER_NAME.split(":", maxsplit=1)[0]
+        ):  # children are named without the qualifier
             if execution.is_complete:
                 progress.done[_outcome(execution)] += 1
             else:
