@@ -260,6 +260,7 @@ def noted(report: RunReport, what: str, call: Callable[[], T], *, default: T) ->
 def conclude(context: DurableContext, target: NoticeTarget, report: RunReport) -> dict[str, Any]:
     """Notify (every outcome but IN_SYNC, unless asked), then return or fail the execution."""
     outcome = report.final_outcome
+    run_metrics.emit_once(context, report)  # CloudWatch EMF, in a step: not again on replay
     undelivered = ""
     if should_notify(outcome, notify_on_in_sync=target.notify_on_in_sync):
         notice = render_notice(report, context.execution_context.durable_execution_arn)
@@ -273,7 +274,6 @@ def conclude(context: DurableContext, target: NoticeTarget, report: RunReport) -
         else:  # outside Lambda, or SNS_TOPIC_ARN itself is what is wrong
             context.logger.warning("SNS_TOPIC_ARN is not usable; notice not sent:\n%s", notice.body)
     result = fit_result(report.to_result(), MAX_RESULT_BYTES)
-    run_metrics.emit_once(context, report)  # CloudWatch EMF, in a step: not again on replay
     context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)
     # A lost notice fails the run too: the failed execution is then the only signal left.
     # Its message leads with why the execution failed.

@@ -82,6 +82,7 @@ def test_exclusions_win_and_are_reported() -> None:
         ("UPDATE_IN_PROGRESS", "UPDATE_IN_PROGRESS, not stable"),
         ("ROLLBACK_COMPLETE", "ROLLBACK_COMPLETE, not stable"),
         ("CREATE_FAILED", "CREATE_FAILED, not stable"),
+        ("UPDATE_ROLLBACK_FAILED", "UPDATE_ROLLBACK_FAILED, not stable"),
         ("DELETE_IN_PROGRESS", "DELETE_IN_PROGRESS: being deleted"),
         ("DELETE_FAILED", "DELETE_FAILED: being deleted"),
     ],
@@ -193,3 +194,10 @@ def test_batches_are_per_account_and_region_and_bounded() -> None:
         ("111122223333/us-east-1", [1]),
         ("home/eu-west-1", [2, 2, 1]),
     ]
+
+
+def test_the_fleet_and_the_healer_agree_on_stable_statuses() -> None:
+    from fleet.selection import STABLE_STATUSES  # noqa: PLC0415
+    from healer.outcomes import STABLE_STACK_STATUSES  # noqa: PLC0415
+
+    assert STABLE_STATUSES == STABLE_STACK_STATUSES

@@ -7,6 +7,7 @@ per outcome and the number of drifted resources found.
 from __future__ import annotations
 
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
+from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
 
 from healer.report import RunReport
@@ -30,6 +31,10 @@ def emit_run_metrics(_: StepContext, outcome: str, drifted_resources: int) -> bo
 
 
 def emit_once(context: DurableContext, report: RunReport) -> None:
-    """A step, so a replayed conclusion does not count the run twice."""
+    """A step, so a replayed conclusion does not count the run twice. Best effort: metrics
+    never change a run's outcome or keep its notice from being sent."""
     drifted = max(report.drifted_total, len(report.drifted))
-    context.step(emit_run_metrics(report.final_outcome.value, drifted), name="emit-metrics")
+    try:
+        context.step(emit_run_metrics(report.final_outcome.value, drifted), name="emit-metrics")
+    except DurableOperationError as failure:
+        report.notes.append(f"run metrics not emitted: {failure.message}")

@@ -50,7 +50,8 @@ class StackResult(BaseModel):
 
     @property
     def drifted(self) -> bool:
-        return self.outcome in DRIFTED or (self.drifted_resources > 0 and not self.failed)
+        """Drift was found, whatever happened next (a failed heal leaves a drifted stack)."""
+        return self.outcome in DRIFTED or self.drifted_resources > 0
 
 
 def _short(text: str) -> str:

@@ -13,14 +13,14 @@ from pydantic import BaseModel, ConfigDict
 
 from fleet.request import Selector, Target
 
-# Guess (not in the botocore model; the healer's healer.outcomes uses the same list): the
-# settled statuses from which drift detection and an update are allowed.
+# Guess (not in the botocore model), the same list as the healer's healer.outcomes (a test
+# keeps them equal): the settled statuses from which drift detection and an update are
+# allowed. UPDATE_ROLLBACK_FAILED needs ContinueUpdateRollback first.
 STABLE_STATUSES = frozenset(
     {
         "CREATE_COMPLETE",
         "UPDATE_COMPLETE",
         "UPDATE_ROLLBACK_COMPLETE",
-        "UPDATE_ROLLBACK_FAILED",
         "IMPORT_COMPLETE",
         "IMPORT_ROLLBACK_COMPLETE",
     }
