@@ -33,10 +33,10 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy functions/drift_healer/app.py functions/drift_healer/healer sandbox drift_healer_cli
+	$(BIN)/mypy functions/drift_healer/app.py functions/drift_healer/healer functions/fleet/fleet_app.py functions/fleet/fleet sandbox drift_healer_cli
 
 cfn-lint: $(STAMP)
-	$(BIN)/cfn-lint template.yaml
+	$(BIN)/cfn-lint template.yaml templates/target-account.yaml
 
 # Scans what CloudFormation deploys (the SAM transform expanded), offline: no Prisma Cloud
 # download, no SCA. Any failed check fails the target; suppressions live in template.yaml,
@@ -45,6 +45,9 @@ checkov: $(STAMP) $(CHECKOV_STAMP)
 	$(BIN)/python tools/expand_template.py template.yaml $(EXPANDED)
 	BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
 	  $(CHECKOV_VENV)/bin/checkov --file $(EXPANDED) --framework cloudformation \
+	  --skip-download --quiet --compact
+	BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
+	  $(CHECKOV_VENV)/bin/checkov --file templates/target-account.yaml --framework cloudformation \
 	  --skip-download --quiet --compact
 
 unit: $(STAMP)

@@ -53,6 +53,8 @@ def sandbox_env(sb: AwsSandbox, topic_arn: str, state_table: str | None = None) 
         for edge, seconds in (("INITIAL", "1"), ("MAX", "2"))
     }
     region = {"AWS_REGION": sb.region, "AWS_DEFAULT_REGION": sb.region}
+    # No CloudWatch here: the run metrics' EMF blobs would only clutter the terminal.
+    polls["POWERTOOLS_METRICS_DISABLED"] = "true"
     return (
         DUMMY_CREDENTIALS
         | region

@@ -9,7 +9,9 @@ import signal
 import sys
 import threading
 
+from drift_healer_cli.bench import bench_fleet
 from drift_healer_cli.demo import demo
+from drift_healer_cli.fleet_command import fleet
 from drift_healer_cli.hands_on import sandbox
 from drift_healer_cli.run import DEFAULT_FUNCTION, run
 
@@ -26,6 +28,8 @@ examples:
   drift-healer sandbox                       a local AWS to try it by hand, until Ctrl-C
   drift-healer run --stack my-stack          review one stack: create the change set only
   drift-healer run --stack my-stack --auto   heal it where the safety gate allows
+  drift-healer fleet --pattern 'app-*'       review every app-* stack, with a digest
+  drift-healer bench fleet --stacks 100      a fleet's wall time against its floor
 
 Run `drift-healer COMMAND --help` for a command's options."""
 
@@ -51,6 +55,25 @@ sandbox` exports) the function of that durable service is invoked and the execut
 visible there (aws lambda get-durable-execution). Otherwise a durable service is started
 here with the handler in-process, against the AWS the environment points at
 (AWS_ENDPOINT_URL, or your account: it says so before it starts)."""
+
+
+FLEET = """\
+Heal every selected stack (names, patterns, tags, exclusions; several regions and accounts),
+each by its own durable execution of the workflow, MaxConcurrency at a time per account and
+region, with live progress (done per outcome, running, waiting for review) and the digest at
+the end. Review mode by default; --auto heals where the safety gate allows.
+
+The fleet and healer functions run in-process (the durable testing SDK's runner) against
+the AWS the environment points at: the sandbox (`drift-healer sandbox` exports
+AWS_ENDPOINT_URL) or your account. Other accounts are reached through the role
+EXECUTION_ROLE_NAME (default cfn-drift-healer-target, templates/target-account.yaml)."""
+
+BENCH = """\
+Deploy --stacks stacks in a fresh sandbox, drift --drifted percent of them, and heal them
+all with one fleet run (MaxConcurrency --concurrency), CloudFormation phases taking
+--phase-seconds each, on a real clock. Prints the wall time, the floor
+ceil(drifted/C) x one heal + ceil(N/C) x one check, their ratio, CloudFormation calls and
+handler invocations per stack, and the process's peak memory."""
 
 
 def _command(
@@ -140,6 +163,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="when the output is not a terminal, a progress line this often (default 10)",
     )
     p.set_defaults(func=run)
+
+    p = _command(
+        commands,
+        "fleet",
+        "review (or with --auto heal) every selected stack, with a digest",
+        FLEET,
+        "  drift-healer fleet --pattern 'app-*' --exclude '*-sandbox' --tag team=payments\n"
+        "  drift-healer fleet --region eu-west-1 --region us-east-1 --account 111122223333 --auto",
+    )
+    p.add_argument("--region", action="append", help="a region (repeat; default: the current)")
+    p.add_argument("--account", action="append", help="an account id (repeat; default: own)")
+    p.add_argument("--name", action="append", help="a stack name (repeat)")
+    p.add_argument("--pattern", action="append", help="a stack name pattern, e.g. 'app-*'")
+    p.add_argument("--tag", action="append", metavar="KEY=VALUE", help="a tag every stack has")
+    p.add_argument("--exclude", action="append", help="a name pattern to leave out")
+    p.add_argument("--auto", action="store_true", help="execute change sets the gate allows")
+    p.add_argument("--max-concurrency", type=int, help="stacks at a time per account+region")
+    p.add_argument("--wait-for-approval", action="store_true", help="pass WaitForApproval")
+    p.add_argument("--topic-arn", help="SNS topic for the digest (default: $SNS_TOPIC_ARN)")
+    p.add_argument("--timeout", type=float, default=3600, help="seconds to wait (default 3600)")
+    p.add_argument("--json", action="store_true", help="also print the digest as JSON")
+    p.add_argument(
+        "--progress-every",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="when the output is not a terminal, a progress line this often (default 10)",
+    )
+    p.set_defaults(func=fleet)
+
+    bench = commands.add_parser("bench", help="benchmarks against the sandbox")
+    benches = bench.add_subparsers(dest="bench", required=True, metavar="BENCH")
+    p = _command(
+        benches,
+        "fleet",
+        "a fleet run's wall time against its floor",
+        BENCH,
+        "  drift-healer bench fleet --stacks 500 --drifted 10 --concurrency 20",
+    )
+    p.add_argument("--stacks", type=int, default=100, help="stacks to deploy (default 100)")
+    p.add_argument("--drifted", type=float, default=10.0, help="percent drifted (default 10)")
+    p.add_argument("--concurrency", type=int, default=20, help="MaxConcurrency (default 20)")
+    p.add_argument(
+        "--phase-seconds", type=float, default=2.0, help="each CloudFormation phase (default 2)"
+    )
+    p.set_defaults(func=bench_fleet)
     return parser
 
 

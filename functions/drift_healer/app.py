@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, TypeVar
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
-from healer import clients, steps
+from healer import clients, run_metrics, steps
 from healer.model import ChangeSetRef, ResourceDrift, StackSnapshot
 from healer.naming import change_set_name, client_token
 from healer.notice import render_notice
@@ -74,8 +74,11 @@ def lambda_handler(event: Any, context: DurableContext) -> dict[str, Any]:
         report = RunReport(stack_label(event), review_mode=False, client_region=region)
         report.finish(Outcome.ERROR, str(problem))
     else:
+        clients.use_target(request.region, request.account_id)  # the fleet's other regions
         report = RunReport(
-            request.stack_name, review_mode=request.create_change_set_only, client_region=region
+            request.stack_name,
+            review_mode=request.create_change_set_only,
+            client_region=request.region or region,
         )
         try:
             heal(context, settings, request, report, state)
@@ -335,6 +338,7 @@ def conclude(
     state.note_drift_age(report)
     decision = state.decide_notice(report, notify_on_in_sync=target.notify_on_in_sync)
     report.notice_why = decision.why.value if decision.why else None
+    run_metrics.emit_once(context, report)  # CloudWatch EMF, in a step: not again on replay
     undelivered = ""
     if decision.notify:
         notice = render_notice(report, context.execution_context.durable_execution_arn)

@@ -38,6 +38,7 @@ TARGET_STACKS = {
     "Fn::Sub": "arn:${AWS::Partition}:cloudformation:${AWS::Region}:${AWS::AccountId}:stack/${TargetStackNamePattern}/*"
 }
 FUNCTION_ROLE_ARN = {"Fn::GetAtt": ["DriftHealerFunctionRole", "Arn"]}
+FLEET_ROLE_ARN = {"Fn::GetAtt": ["FleetFunctionRole", "Arn"]}
 
 
 @pytest.fixture(scope="module")
@@ -190,7 +191,10 @@ def test_topic_policy_lets_only_the_function_and_stack_alarms_publish(
     assert policy["Topics"] == [{"Ref": "NotificationTopic"}]
     by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
     function = by_sid["FunctionPublishesNotices"]
-    assert (function["Effect"], function["Principal"]) == ("Allow", {"AWS": FUNCTION_ROLE_ARN})
+    assert (function["Effect"], function["Principal"]) == (
+        "Allow",
+        {"AWS": [FUNCTION_ROLE_ARN, FLEET_ROLE_ARN]},  # the fleet publishes its digest
+    )
     alarms = by_sid["StackAlarmsPublish"]
     assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert alarms["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"].endswith(
@@ -201,6 +205,7 @@ def test_topic_policy_lets_only_the_function_and_stack_alarms_publish(
     unless = deny["Condition"]["StringNotEquals"]
     assert unless["aws:PrincipalArn"] == [
         FUNCTION_ROLE_ARN,
+        FLEET_ROLE_ARN,
         {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"},
     ]
     assert unless["aws:PrincipalServiceName"] == "cloudwatch.amazonaws.com"

@@ -1,5 +1,11 @@
 """AWS clients, created once per process (per configuration) from boto3's default resolution.
 
+A run for another account or region (the event's `AccountId`/`Region`, set with `use_target`
+for the current execution) gets clients for that region, signed with credentials from
+assuming `arn:aws:iam::ACCOUNT:role/<EXECUTION_ROLE_NAME>` (healer.target_credentials). Those
+credentials live in this process's memory only: they are fetched again when they near expiry
+or in a new process, and no step ever returns them, so they never reach a checkpoint.
+
 Region, credentials and endpoints come from the environment (AWS_REGION/AWS_DEFAULT_REGION,
 AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE>, AWS_MAX_ATTEMPTS), so the same code talks to
 AWS or the sandbox. In Lambda the environment never changes, so each client is built once;
@@ -10,11 +16,14 @@ the handler somewhere else from reusing a stale client.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
+
+from healer import target_credentials
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -30,10 +39,26 @@ _SHAPING = (
 )
 
 
+# (region, account id) of the stack this execution heals; None: the function's own. A context
+# variable: the SDK copies it into the threads it runs steps in, and executions run side by
+# side in one process (the test runner) do not see each other's.
+_TARGET: ContextVar[tuple[str | None, str | None]] = ContextVar("target", default=(None, None))
+
+
+def use_target(region: str | None, account_id: str | None) -> None:
+    """Send this execution's CloudFormation calls to `region` of account `account_id`."""
+    _TARGET.set((region, account_id))
+
+
 def _client(service: str) -> Any:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     endpoint_env = f"AWS_ENDPOINT_URL_{service.upper()}"
     shaping = tuple(os.environ.get(name) for name in (*_SHAPING, endpoint_env))
+    target_region, account_id = _TARGET.get()
+    if service == "cloudformation" and (target_region or account_id):
+        if account_id:
+            return target_credentials.assumed_client(service, target_region or region, account_id)
+        return _cached_client(service, target_region, shaping)
     return _cached_client(service, region, shaping)
 
 

@@ -15,6 +15,10 @@ _STACK_ARN = re.compile(
 )
 
 
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d")
+_ACCOUNT_ID = re.compile(r"\d{12}")
+
+
 class InvalidRequestError(ValueError):
     """The event cannot start a run; the message names every problem."""
 
@@ -27,6 +31,10 @@ class HealRequest(BaseModel):
     stack_name: Annotated[str, Field(alias="StackName")]
     # Strict: the string "false" must not quietly become a boolean either way.
     create_change_set_only: Annotated[StrictBool, Field(alias="CreateChangeSetOnly")] = False
+    # Another region and/or account (the fleet sets these): CloudFormation calls then go to
+    # that region, as the role EXECUTION_ROLE_NAME in that account (healer.clients).
+    region: Annotated[str | None, Field(alias="Region", pattern=_REGION.pattern)] = None
+    account_id: Annotated[str | None, Field(alias="AccountId", pattern=_ACCOUNT_ID.pattern)] = None
 
     @field_validator("stack_name")
     @classmethod
@@ -38,6 +46,9 @@ class HealRequest(BaseModel):
             "or hyphens, at most 128 characters) nor a stack ARN"
         )
         raise ValueError(msg)
+
+
+_ALLOWED = ", ".join(str(f.alias) for f in HealRequest.model_fields.values() if f.alias is not None)
 
 
 def parse_request(event: Any) -> HealRequest:
@@ -52,9 +63,7 @@ def parse_request(event: Any) -> HealRequest:
         for item in error.errors():
             field = ".".join(str(part) for part in item["loc"]) or "event"
             if item["type"] == "extra_forbidden":
-                problems.append(
-                    f"unknown field {field!r} (allowed: StackName, CreateChangeSetOnly)"
-                )
+                problems.append(f"unknown field {field!r} (allowed: {_ALLOWED})")
             else:
                 problems.append(f"{field}: {item['msg']}")
         raise InvalidRequestError("invalid event: " + "; ".join(problems)) from None

@@ -1,0 +1,166 @@
+"""The fleet's digest: one notice and the result JSON of a fleet run (pure)."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from fleet.results import HEALED, HELD, StackResult
+from fleet.selection import Skipped
+
+# Each list in the notice and the result is cut to this many entries ("and N more"): a fleet
+# of 5,000 stacks still gives a notice under SNS's 256 KB and a result under a checkpoint.
+LIST_LIMIT = 100
+SUBJECT_LIMIT = 100  # SNS subjects: at most 100 characters
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The numbers a dashboard shows (also the metrics)."""
+
+    checked: int
+    drifted: int
+    healed: int
+    held: int
+    failed: int
+    skipped: int
+    oldest_drift_age_seconds: float
+
+
+def drift_age_seconds(result: StackResult, now: datetime) -> float:
+    if not result.drift_first_seen:
+        return 0.0  # first seen by this run
+    try:
+        seen = datetime.fromisoformat(result.drift_first_seen)
+    except ValueError:
+        return 0.0
+    return max(0.0, (now - seen).total_seconds())
+
+
+def figures(results: Sequence[StackResult], skipped: Sequence[Skipped], now: datetime) -> Figures:
+    drifted = [r for r in results if r.drifted]
+    return Figures(
+        checked=len(results),
+        drifted=len(drifted),
+        healed=sum(r.outcome in HEALED for r in results),
+        held=sum(r.outcome in HELD for r in results),
+        failed=sum(r.failed for r in results),
+        skipped=len(skipped),
+        oldest_drift_age_seconds=max((drift_age_seconds(r, now) for r in drifted), default=0.0),
+    )
+
+
+def _cut(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"Count": len(items), "Items": items[:LIST_LIMIT], "Cut": len(items) > LIST_LIMIT}
+
+
+def build_digest(
+    results: Sequence[StackResult],
+    skipped: Sequence[Skipped],
+    now: datetime,
+    execution_arn: str,
+) -> dict[str, Any]:
+    """The fleet's result JSON: counts per outcome and the stacks that need attention."""
+    numbers = figures(results, skipped, now)
+    drifted = sorted(
+        (r for r in results if r.drifted),
+        key=lambda r: (-drift_age_seconds(r, now), r.key),
+    )
+    return {
+        "FleetExecution": execution_arn,
+        "FinishedAt": now.isoformat(),
+        "Checked": numbers.checked,
+        "Drifted": numbers.drifted,
+        "Healed": numbers.healed,
+        "HeldForReview": numbers.held,
+        "Failed": numbers.failed,
+        "Skipped": numbers.skipped,
+        "OldestDriftAgeSeconds": numbers.oldest_drift_age_seconds,
+        "Outcomes": dict(sorted(Counter(r.outcome for r in results).items())),
+        "DriftedStacks": _cut(
+            [
+                {
+                    "Stack": r.key,
+                    "Outcome": r.outcome,
+                    "DriftedResources": r.drifted_resources,
+                    "DriftFirstSeen": r.drift_first_seen,
+                    "DriftAgeSeconds": drift_age_seconds(r, now),
+                }
+                for r in drifted
+            ]
+        ),
+        "WaitingForApproval": _cut(
+            [{"Stack": r.key, "Reason": r.reason} for r in results if r.outcome in HELD]
+        ),
+        "Failures": _cut(
+            [
+                {"Stack": r.key, "Outcome": r.outcome, "Reason": r.reason}
+                for r in results
+                if r.failed
+            ]
+        ),
+        "SkippedStacks": _cut([{"Stack": s.key, "Reason": s.reason} for s in skipped]),
+    }
+
+
+def _age(seconds: float) -> str:
+    if seconds < 3600:
+        return "first seen now" if seconds < 60 else f"{int(seconds // 60)} min"
+    if seconds < 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} days"
+
+
+def _section(title: str, block: dict[str, Any], line: Any) -> list[str]:
+    if not block["Count"]:
+        return []
+    lines = [f"{title} ({block['Count']}):"] + [f"  - {line(item)}" for item in block["Items"]]
+    if block["Cut"]:
+        lines.append(f"  ... and {block['Count'] - len(block['Items'])} more")
+    return [*lines, ""]
+
+
+def subject(digest: dict[str, Any]) -> str:
+    text = (
+        f"Drift fleet: {digest['Checked']} checked, {digest['Drifted']} drifted, "
+        f"{digest['Healed']} healed, {digest['HeldForReview']} held, {digest['Failed']} failed"
+    )
+    return text[:SUBJECT_LIMIT]
+
+
+def render_text(digest: dict[str, Any]) -> str:
+    """The email version: counts first, then what needs a person."""
+    outcomes = ", ".join(f"{k} {v}" for k, v in digest["Outcomes"].items()) or "none"
+    lines = [
+        subject(digest),
+        f"Skipped: {digest['Skipped']}. Outcomes: {outcomes}.",
+        "",
+        *_section(
+            "Drifted stacks, oldest drift first",
+            digest["DriftedStacks"],
+            lambda i: (
+                f"{i['Stack']}: {i['Outcome']}, {i['DriftedResources']} resources, "
+                f"{_age(i['DriftAgeSeconds'])}"
+            ),
+        ),
+        *_section(
+            "Waiting for approval",
+            digest["WaitingForApproval"],
+            lambda i: f"{i['Stack']}: {i['Reason']}",
+        ),
+        *_section(
+            "Failures", digest["Failures"], lambda i: f"{i['Stack']}: {i['Outcome']}: {i['Reason']}"
+        ),
+        *_section("Skipped", digest["SkippedStacks"], lambda i: f"{i['Stack']}: {i['Reason']}"),
+        f"Fleet execution: {digest['FleetExecution']}",
+    ]
+    return "\n".join(lines)
+
+
+def notice_message(digest: dict[str, Any]) -> str:
+    """SNS MessageStructure=json: email gets the text, every other protocol the JSON."""
+    return json.dumps({"default": json.dumps(digest), "email": render_text(digest)})
