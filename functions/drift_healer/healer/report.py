@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from healer.approval import Approval
 from healer.drift_ignore import difference_count, split_drift
 from healer.model import (
     ChangeSetPlan,
@@ -67,6 +68,7 @@ class RunReport:
     # What went wrong after the outcome was known (bookkeeping): added, never replacing it.
     notes: list[str] = field(default_factory=list)
     notified: bool = False
+    approval: Approval | None = None  # runs that wait for a decision (WaitForApproval)
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
@@ -175,6 +177,7 @@ class RunReport:
                 }
                 for name, p in self.phases.items()
             },
+            "Approval": self.approval.to_json() if self.approval else None,
             "Notes": list(self.notes),
             "Notified": self.notified,
         }

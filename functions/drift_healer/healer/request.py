@@ -20,13 +20,16 @@ class InvalidRequestError(ValueError):
 
 
 class HealRequest(BaseModel):
-    """`{"StackName": "<name or stack ARN>", "CreateChangeSetOnly": false}`."""
+    """`{"StackName": "<name or stack ARN>", "CreateChangeSetOnly": false,
+    "WaitForApproval": false}`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
 
     stack_name: Annotated[str, Field(alias="StackName")]
     # Strict: the string "false" must not quietly become a boolean either way.
     create_change_set_only: Annotated[StrictBool, Field(alias="CreateChangeSetOnly")] = False
+    # A held change set (review mode, or the safety policy) waits for a person's decision.
+    wait_for_approval: Annotated[StrictBool, Field(alias="WaitForApproval")] = False
 
     @field_validator("stack_name")
     @classmethod
@@ -53,7 +56,8 @@ def parse_request(event: Any) -> HealRequest:
             field = ".".join(str(part) for part in item["loc"]) or "event"
             if item["type"] == "extra_forbidden":
                 problems.append(
-                    f"unknown field {field!r} (allowed: StackName, CreateChangeSetOnly)"
+                    f"unknown field {field!r} "
+                    "(allowed: StackName, CreateChangeSetOnly, WaitForApproval)"
                 )
             else:
                 problems.append(f"{field}: {item['msg']}")
