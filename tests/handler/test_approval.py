@@ -123,9 +123,7 @@ def test_stack_updated_before_the_approval_is_obsolete_not_a_blind_execute(
     def someone_deploys() -> None:
         template = json.loads(json.dumps(SAMPLE_TEMPLATE))
         template["Resources"]["SampleParameter"]["Properties"]["Description"] = "deployed"
-        client("cloudformation").update_stack(
-            StackName="sample", TemplateBody=json.dumps(template)
-        )
+        client("cloudformation").update_stack(StackName="sample", TemplateBody=json.dumps(template))
 
     run, _ = answered(inbox, [decision("APPROVE")], before_answer=someone_deploys)
 

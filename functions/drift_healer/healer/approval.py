@@ -15,6 +15,7 @@ from healer.approval_contract import Answer, InvalidAnswerError, cli_command, pa
 from healer.model import Record
 from healer.outcomes import Outcome, is_stable
 from healer.settings import FINAL_STEPS_RESERVE_SECONDS, ConfigurationError, Settings
+from healer.state_model import PendingChangeSet
 
 # The name of the callback operation in the durable execution's history.
 CALLBACK_NAME = "approval"
@@ -209,3 +210,15 @@ def approved_note(approval: Approval) -> str:
     when = f" at {approval.decided_at:%Y-%m-%d %H:%M} UTC" if approval.decided_at else ""
     reason = f" ({approval.reason})" if approval.reason else ""
     return f"approved by {approval.by}{when}{reason}"
+
+
+def pending_with_approval(pending: PendingChangeSet, approval: Approval) -> PendingChangeSet:
+    """The drift state's pending change set, carrying the approval a run waits on (so a
+    later run reuses it: healer.pending_review.approval_to_reuse)."""
+    return pending.model_copy(
+        update={
+            "callback_id": approval.callback_id,
+            "asked": approval.asked,
+            "approval_expires": approval.expires,
+        }
+    )
