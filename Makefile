@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy functions/drift_healer/app.py functions/drift_healer/healer sandbox drift_healer_cli
+	cd functions/approval_page && ../../$(BIN)/mypy --strict --config-file ../../pyproject.toml page_handler.py
 
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

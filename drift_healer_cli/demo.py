@@ -24,7 +24,12 @@ def demo(args: argparse.Namespace) -> int:
     began = time.monotonic()
     problems: list[str] = []
     print("cfn-drift-healer demo: the real durable workflow against a local AWS sandbox", file=out)
-    with local_aws(0, skip_time=fast, phase_seconds=0.0 if fast else 1.0) as (sb, svc, inbox):
+    with local_aws(0, skip_time=fast, phase_seconds=0.0 if fast else 1.0) as (
+        sb,
+        svc,
+        inbox,
+        _page,
+    ):
         print(
             f"  AWS sandbox:      {sb.endpoint_url} ({sb.region})\n"
             f"  Durable service:  {svc.endpoint_url}  function {svc.function_arn}\n"

@@ -109,7 +109,7 @@ def print_notices_until_interrupted(sb: AwsSandbox, inbox: Inbox, out: TextIO) -
 
 def sandbox(args: argparse.Namespace) -> int:
     out = sys.stdout
-    with local_aws(args.port, skip_time=False, phase_seconds=1.0) as (sb, svc, inbox):
+    with local_aws(args.port, skip_time=False, phase_seconds=1.0) as (sb, svc, inbox, _page):
         print(banner(sb, svc, inbox), file=out, flush=True)
         try:
             print_notices_until_interrupted(sb, inbox, out)

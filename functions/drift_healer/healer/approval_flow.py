@@ -37,12 +37,20 @@ from healer.report import RunReport
 from healer.settings import Settings
 from healer.steps import Started
 
+# The approval page finds the request's details in the history by this step name.
+LINK_STEP_NAME = "sign-approval-link"
 _KEYS: dict[str, bytes] = {}  # signing keys, read once per process (in a step)
 
 
 class ApprovalLink(Record):
+    """Checkpointed, and so readable from the execution's history: the approval page shows
+    the safety policy's reasons from here (it reads the change set and drift live)."""
+
     expires: datetime
     page_url: str | None = None
+    mode: str = ""
+    review_reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
 
 class ChangeSetState(Record):
@@ -63,16 +71,18 @@ def make_approval_link(
     _: StepContext,
     approval: ApprovalSettings,
     claims: LinkClaims,
+    held: ApprovalLink,
 ) -> ApprovalLink:
     """The expiry (this step's clock) and, with a page configured, its signed link."""
     expires = datetime.now(UTC) + timedelta(seconds=approval.timeout_seconds)
+    held = held.model_copy(update={"expires": expires})
     if not (approval.approval_page_url and approval.approval_secret_arn):
-        return ApprovalLink(expires=expires)
+        return held
     claims = dataclasses.replace(claims, expires=int(expires.timestamp()))
     token = sign_link(signing_key(approval.approval_secret_arn), claims)
     separator = "&" if "?" in approval.approval_page_url else "?"
     url = f"{approval.approval_page_url}{separator}t={token}"
-    return ApprovalLink(expires=expires, page_url=url)
+    return held.model_copy(update={"page_url": url})
 
 
 @durable_step
@@ -126,8 +136,14 @@ def await_approval(
         CALLBACK_NAME, CallbackConfig(timeout=Duration.from_seconds(approval.timeout_seconds))
     )
     claims = LinkClaims(callback.callback_id, stack_id, created.id, execution_arn, 0)
+    held = ApprovalLink(
+        expires=datetime.fromtimestamp(0, UTC),
+        mode=report.mode_label,
+        review_reasons=tuple(report.review_reasons[:50]),
+        warnings=tuple(report.warnings[:20]),
+    )
     link = context.step(
-        make_approval_link(approval, claims), "sign-approval-link", step_config(ApprovalLink)
+        make_approval_link(approval, claims, held), LINK_STEP_NAME, step_config(ApprovalLink)
     )
     topic = settings.sns_topic_arn
     report.approval = Approval(
