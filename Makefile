@@ -8,7 +8,7 @@ CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 EXPANDED      := build/checkov/template.json
 
-.PHONY: demo test lint typecheck cfn-lint checkov unit clean
+.PHONY: demo test lint typecheck cfn-lint checkov unit clean screenshot
 
 $(STAMP): pyproject.toml functions/drift_healer/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ checkov: $(STAMP) $(CHECKOV_STAMP)
 	BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
 	  $(CHECKOV_VENV)/bin/checkov --file $(EXPANDED) --framework cloudformation \
 	  --skip-download --quiet --compact
+
+# docs/approval-page.png, taken by the browser test from a real run's page (headless Chromium).
+screenshot: $(STAMP)
+	UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/approval/test_browser.py -q
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -16,11 +16,12 @@ h1{font-size:1.35em;margin:.2em 0 .6em}h2{font-size:1.1em;margin:1.4em 0 .4em}
 .card{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:12px 14px;margin:10px 0}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 12px;margin:0}
 dt{color:#5b6473}dd{margin:0;overflow-wrap:anywhere}
-table{border-collapse:collapse;width:100%;font-size:.92em}
-th,td{text-align:left;padding:6px;border-bottom:1px solid #eceff3;vertical-align:top;
-overflow-wrap:anywhere}
-th{color:#5b6473;font-weight:600}
-.old{background:#fde8e8;text-decoration:line-through}.new{background:#e3f6e8}
+.items{list-style:none;padding:4px 14px}
+.items li{padding:8px 0;border-bottom:1px solid #eceff3;overflow-wrap:anywhere}
+.items li:last-child{border-bottom:0}
+.diff{margin:4px 0 0 12px}
+.old{background:#fde8e8;text-decoration:line-through;padding:0 3px}
+.new{background:#e3f6e8;padding:0 3px}
 code{font:13px/1.4 ui-monospace,Menlo,Consolas,monospace}
 ul{margin:.3em 0;padding-left:1.3em}
 .note{color:#5b6473;font-size:.9em}
@@ -70,28 +71,31 @@ def _value(value: Any) -> str:
     return "(absent)" if value is None else str(value)
 
 
-def _drift_rows(drifts: Iterable[dict[str, Any]]) -> str:
-    rows = []
+def _resource(item: dict[str, Any]) -> str:
+    return (
+        f"<b>{escape(item.get('LogicalResourceId', '?'))}</b> "
+        f"<span class=note>{escape(item.get('ResourceType', ''))}</span>"
+    )
+
+
+def _drift_items(drifts: Iterable[dict[str, Any]]) -> str:
+    items = []
     for drift in drifts:
-        resource = (
-            f"<b>{escape(drift.get('LogicalResourceId', '?'))}</b><br>"
-            f"<span class=note>{escape(drift.get('ResourceType', ''))}</span>"
-        )
         if drift.get("StackResourceDriftStatus") == "DELETED":
-            rows.append(f"<tr><td>{resource}</td><td colspan=3>deleted out of band</td></tr>")
-            continue
-        for diff in drift.get("PropertyDifferences", []):
-            rows.append(
-                f"<tr><td>{resource}</td><td><code>{escape(diff.get('PropertyPath', ''))}</code>"
-                f"</td><td class=new><code>{escape(_value(diff.get('ExpectedValue')))}</code></td>"
-                f"<td class=old><code>{escape(_value(diff.get('ActualValue')))}</code></td></tr>"
+            lines = "<div>deleted out of band (approving re-creates it, empty)</div>"
+        else:
+            lines = "".join(
+                f"<div class=diff><code>{escape(d.get('PropertyPath', ''))}</code>: "
+                f"<span class=new>{escape(_value(d.get('ExpectedValue')))}</span> &rarr; "
+                f"<span class=old>{escape(_value(d.get('ActualValue')))}</span></div>"
+                for d in drift.get("PropertyDifferences", [])
             )
-            resource = ""
-    return "".join(rows) or "<tr><td colspan=4>no drifted resource reported</td></tr>"
+        items.append(f"<li class=drift>{_resource(drift)}{lines}</li>")
+    return "".join(items) or "<li>no drifted resource reported</li>"
 
 
-def _change_rows(changes: Iterable[dict[str, Any]]) -> str:
-    rows = []
+def _change_items(changes: Iterable[dict[str, Any]]) -> str:
+    items = []
     for change in changes:
         rc = change.get("ResourceChange", {})
         paths = sorted(
@@ -101,14 +105,14 @@ def _change_rows(changes: Iterable[dict[str, Any]]) -> str:
             }
             - {""}
         )
-        rows.append(
-            f"<tr><td><b>{escape(rc.get('LogicalResourceId', '?'))}</b><br>"
-            f"<span class=note>{escape(rc.get('ResourceType', ''))}</span></td>"
-            f"<td>{escape(rc.get('Action', '?'))}</td>"
-            f"<td>{escape(str(rc.get('Replacement', '')))}</td>"
-            f"<td>{'<br>'.join(f'<code>{escape(p)}</code>' for p in paths)}</td></tr>"
+        replacement = rc.get("Replacement")
+        items.append(
+            f"<li class=change>{_resource(rc)}<div>{escape(rc.get('Action', '?'))}"
+            + (f", replacement {escape(str(replacement))}" if replacement else "")
+            + "".join(f" <code>{escape(p)}</code>" for p in paths)
+            + "</div></li>"
         )
-    return "".join(rows) or "<tr><td colspan=4>no change listed</td></tr>"
+    return "".join(items) or "<li>no change listed</li>"
 
 
 def _list(title: str, items: Iterable[str]) -> str:
@@ -149,12 +153,11 @@ def review_page(
         "<div class=card><dl>"
         + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
         + "</dl></div>",
-        "<h2>Drifted properties (template value &rarr; actual value)</h2>",
-        "<div class=card><table><tr><th>Resource</th><th>Property</th><th>Template (restored)"
-        "</th><th>Actual (reverted)</th></tr>" + _drift_rows(drifts) + "</table></div>",
+        "<h2>Drifted properties</h2><p class=note>path: <span class=new>template value</span>"
+        " &rarr; <span class=old>actual value</span>; approving restores the template value</p>",
+        f"<ul class='card items'>{_drift_items(drifts)}</ul>",
         "<h2>Planned changes</h2>",
-        "<div class=card><table><tr><th>Resource</th><th>Action</th><th>Replacement</th>"
-        "<th>Properties</th></tr>" + _change_rows(change_set.get("Changes", [])) + "</table></div>",
+        f"<ul class='card items'>{_change_items(change_set.get('Changes', []))}</ul>",
         _list("Why a person must decide (safety policy)", request.get("review_reasons") or []),
         _list("Warnings", request.get("warnings") or []),
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -96,7 +97,8 @@ def approvals(aws_sandbox: AwsSandbox) -> Iterator[Approvals]:
     inbox = Inbox.create(
         sb.client("sns"), sb.client("sqs"), "approval-notices", "approval-inbox", sb.email_version
     )
-    secret = create_signing_secret(sb.client("secretsmanager"))
+    # A name of its own: the healer and the page cache the key per process, by name.
+    secret = create_signing_secret(sb.client("secretsmanager"), f"approval-key-{uuid.uuid4()}")
     aws = {
         "AWS_ENDPOINT_URL": sb.endpoint_url,
         "AWS_REGION": sb.region,
