@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 
+from drift_healer_cli.approvals import approve, pending, reject
 from drift_healer_cli.demo import demo
 from drift_healer_cli.hands_on import sandbox
 from drift_healer_cli.run import DEFAULT_FUNCTION, run
@@ -26,6 +27,8 @@ examples:
   drift-healer sandbox                       a local AWS to try it by hand, until Ctrl-C
   drift-healer run --stack my-stack          review one stack: create the change set only
   drift-healer run --stack my-stack --auto   heal it where the safety gate allows
+  drift-healer pending                       approvals runs are waiting for
+  drift-healer approve my-stack              let the waiting run heal my-stack
 
 Run `drift-healer COMMAND --help` for a command's options."""
 
@@ -51,6 +54,32 @@ sandbox` exports) the function of that durable service is invoked and the execut
 visible there (aws lambda get-durable-execution). Otherwise a durable service is started
 here with the handler in-process, against the AWS the environment points at
 (AWS_ENDPOINT_URL, or your account: it says so before it starts)."""
+
+
+APPROVALS = """\
+Answer an approval a run is waiting for (a run started with "WaitForApproval": true whose
+change set is held for review). The waiting approval is found among the function's RUNNING
+durable executions; the answer {"Decision", "Reason", "By"} goes to its callback with
+SendDurableExecutionCallbackSuccess, as the approval page does. The run then executes and
+verifies the change set (approve) or deletes it (reject), and notifies. Talks to the durable
+service at --durable-endpoint / AWS_ENDPOINT_URL_LAMBDA (which `drift-healer sandbox`
+exports), otherwise to AWS Lambda with your credentials (IAM:
+lambda:SendDurableExecutionCallbackSuccess on the function, see the README)."""
+
+
+def _approval_options(p: argparse.ArgumentParser, *, stack: bool) -> None:
+    if stack:
+        p.add_argument("stack", metavar="STACK", help="stack name (or ID) the run is for")
+    p.add_argument(
+        "--function",
+        default=DEFAULT_FUNCTION,
+        help=f"the healer function (default: {DEFAULT_FUNCTION})",
+    )
+    p.add_argument(
+        "--durable-endpoint",
+        metavar="URL",
+        help="durable execution service (default: $AWS_ENDPOINT_URL_LAMBDA, else AWS)",
+    )
 
 
 def _command(
@@ -139,7 +168,47 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="when the output is not a terminal, a progress line this often (default 10)",
     )
+    p.add_argument(
+        "--wait-for-approval",
+        action="store_true",
+        help="a held change set waits for approve/reject (WaitForApproval) instead of ending",
+    )
     p.set_defaults(func=run)
+
+    p = _command(
+        commands,
+        "approve",
+        "approve the change set a run waits on; the run heals the stack",
+        APPROVALS,
+        "  drift-healer approve my-stack --reason 'checked with the app team'",
+    )
+    _approval_options(p, stack=True)
+    p.add_argument("--reason", help="recorded with the decision and shown in the notice")
+    p.add_argument("--by", help="who decides (default: your user name)")
+    p.set_defaults(func=approve)
+
+    p = _command(
+        commands,
+        "reject",
+        "reject the change set a run waits on; it is deleted",
+        APPROVALS,
+        "  drift-healer reject my-stack --reason 'intended change, the template will follow'",
+    )
+    _approval_options(p, stack=True)
+    p.add_argument("--reason", required=True, help="why (shown in the REJECTED notice)")
+    p.add_argument("--by", help="who decides (default: your user name)")
+    p.set_defaults(func=reject)
+
+    p = _command(
+        commands,
+        "pending",
+        "list the approvals runs are waiting for",
+        APPROVALS,
+        "  drift-healer pending\n  drift-healer pending --stack my-stack",
+    )
+    _approval_options(p, stack=False)
+    p.add_argument("--stack", help="only this stack")
+    p.set_defaults(func=pending)
     return parser
 
 
