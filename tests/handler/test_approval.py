@@ -89,7 +89,10 @@ def test_rejected_run_deletes_the_change_set_and_says_why(
     assert run.output["ChangeSetDeleted"] is True
     assert calls(aws, "ExecuteChangeSet") == 0
     assert ssm_value("/drift-test/sample") == "changed-by-hand"
-    assert run.notices[-1].attributes["outcome"] == "REJECTED"
+    rejected = run.notices[-1]
+    assert rejected.attributes["outcome"] == "REJECTED"
+    assert "  (deleted)\n" in rejected.body
+    assert "reason: intended change, template follows" in rejected.body
 
 
 def test_malformed_answer_executes_nothing_and_is_reported(

@@ -167,7 +167,11 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
     if report.change_set:
         lines.append(f"Change set: {report.change_set.change_set_name}")
         if report.change_set_deleted:
-            lines.append("  (deleted: it had no changes)")
+            lines.append(
+                "  (deleted: it had no changes)"
+                if outcome is Outcome.NOTHING_TO_REVERT
+                else "  (deleted)"
+            )
         elif report.change_set_url:
             lines.append(f"  {report.change_set_url}")
     if report.service_role:
