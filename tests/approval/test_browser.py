@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import Approvals, page_link
+from approval_harness import Approvals, page_link
 
 pytestmark = pytest.mark.slow
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import Approvals
+from approval_harness import Approvals
 
 from drift_healer_cli.main import main
 

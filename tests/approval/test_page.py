@@ -9,7 +9,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from conftest import Approvals, page_link
+from approval_harness import Approvals, page_link
 
 from healer.approval_contract import LinkClaims, sign_link, verify_link
 

@@ -94,3 +94,12 @@ def test_the_default_execution_timeout_fits_the_default_approval_wait() -> None:
     )
     assert approval.approval_timeout_hours == 72
     assert approval_budget_problem(settings, approval) is None
+
+
+def test_the_pages_checkov_suppressions_reach_the_generated_resources(
+    resources: dict[str, Any],
+) -> None:
+    for name in ("ApprovalPageFunction", "ApprovalPageFunctionUrl", "ApprovalSigningKey"):
+        skips = resources[name]["Metadata"]["checkov"]["skip"]
+        assert skips and all(s["id"].startswith("CKV") and s["comment"].strip() for s in skips)
+    assert resources["ApprovalPageFunction"]["Type"] == "AWS::Lambda::Function"
