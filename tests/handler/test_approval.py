@@ -182,3 +182,31 @@ def test_without_wait_for_approval_review_mode_still_ends_review_required(
 
     assert run.outcome == "REVIEW_REQUIRED"
     assert run.output["Approval"] is None
+
+
+def test_an_automatic_run_held_by_the_safety_policy_waits_then_heals(
+    aws: AwsSandbox, inbox: Inbox, drifted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("MAX_AUTO_CHANGES", "0")  # every change set is held
+    event = {"StackName": "sample", "WaitForApproval": True}
+
+    run, _ = answered(inbox, [decision("APPROVE", by="oncall")], event=event)
+
+    assert run.outcome == "HEALED"
+    assert run.output["Mode"] == "AUTOMATIC"
+    assert run.output["ReviewReasons"]  # why a person had to decide
+    asking = run.notices[0]
+    assert asking.attributes["outcome"] == "APPROVAL_REQUIRED"
+    assert "Held for review because:" in asking.body
+    assert ssm_value("/drift-test/sample") == "initial-value"
+
+
+def test_a_bad_approval_setting_ends_the_waiting_run_at_its_start(
+    aws: AwsSandbox, inbox: Inbox, drifted: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("APPROVAL_TIMEOUT_HOURS", "soon")
+    run = run_handler(inbox, WAITING)
+
+    assert run.outcome == "ERROR"
+    assert "APPROVAL_TIMEOUT_HOURS" in run.output["Reason"]
+    assert calls(aws, "CreateChangeSet") == 0
