@@ -8,7 +8,7 @@ CHECKOV_VENV  := .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 EXPANDED      := build/checkov/template.json
 
-.PHONY: demo test lint typecheck cfn-lint checkov unit clean
+.PHONY: demo test lint typecheck cfn-lint checkov unit clean screenshot
 
 $(STAMP): pyproject.toml functions/drift_healer/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,7 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy functions/drift_healer/app.py functions/drift_healer/healer functions/fleet/fleet_app.py functions/fleet/fleet sandbox drift_healer_cli
+	cd functions/approval_page && ../../$(BIN)/mypy --strict --config-file ../../pyproject.toml page_handler.py
 
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml templates/target-account.yaml
@@ -49,6 +50,10 @@ checkov: $(STAMP) $(CHECKOV_STAMP)
 	BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
 	  $(CHECKOV_VENV)/bin/checkov --file templates/target-account.yaml --framework cloudformation \
 	  --skip-download --quiet --compact
+
+# docs/approval-page.png, taken by the browser test from a real run's page (headless Chromium).
+screenshot: $(STAMP)
+	UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/approval/test_browser.py -q
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -4,19 +4,60 @@ from __future__ import annotations
 
 import argparse
 import json
+import shlex
 import sys
 import time
 from typing import Any, TextIO
 
 from drift_healer_cli import demo_stacks
+from drift_healer_cli.approvals import approve, reject
 from drift_healer_cli.follow import ExecutionResult, drift_lines
+from drift_healer_cli.live import LiveProgress
 from drift_healer_cli.local import local_aws
-from drift_healer_cli.watch import invoke_and_follow
+from drift_healer_cli.watch import ExecutionFollower, invoke_and_follow, summary_lines
 from sandbox.durable_service import DurableService
+from sandbox.notices import Inbox
 
 
 def run_execution(svc: DurableService, payload: dict[str, Any], timeout: float) -> ExecutionResult:
     return invoke_and_follow(svc.lambda_client(), svc.function_arn, payload, sys.stdout, timeout)
+
+
+def run_with_answer(
+    svc: DurableService, inbox: Inbox, stack: str, decision: str, reason: str, *, fast: bool
+) -> str | None:
+    """A review run that waits for approval: its notice (with the page's link), then the
+    CLI's answer, then the run followed to its end."""
+    client = svc.lambda_client()
+    payload = {"StackName": stack, "CreateChangeSetOnly": True, "WaitForApproval": True}
+    started = client.invoke(
+        FunctionName=svc.function_arn, InvocationType="Event", Payload=json.dumps(payload).encode()
+    )
+    arn = str(started["DurableExecutionArn"])
+    print(f"  Invoke {json.dumps(payload)} -> execution {arn}", flush=True)
+    asked = inbox.print_new(sys.stdout, wait_seconds=30)
+    if not any(n.attributes.get("outcome") == "APPROVAL_REQUIRED" for n in asked):
+        print("  (no APPROVAL_REQUIRED notice arrived)")
+    elif not fast:
+        print("  The run waits (no compute) until someone answers; open the link to see the page.")
+    print(f"  $ drift-healer {decision} {stack} --reason {shlex.quote(reason)}", flush=True)
+    answer = approve if decision == "approve" else reject
+    answer(
+        argparse.Namespace(
+            stack=stack,
+            reason=reason,
+            by="demo",
+            function=svc.function_arn,
+            durable_endpoint=svc.endpoint_url,
+        )
+    )
+    began = time.monotonic()
+    with LiveProgress(sys.stdout, every_seconds=10) as progress:
+        result = ExecutionFollower(client, arn, progress).follow(120)
+    for line in summary_lines(result, time.monotonic() - began):
+        print(line, flush=True)
+    inbox.print_new(sys.stdout, wait_seconds=5)
+    return result.outcome
 
 
 def demo(args: argparse.Namespace) -> int:
@@ -25,7 +66,12 @@ def demo(args: argparse.Namespace) -> int:
     began = time.monotonic()
     problems: list[str] = []
     print("cfn-drift-healer demo: the real durable workflow against a local AWS sandbox", file=out)
-    with local_aws(0, skip_time=fast, phase_seconds=0.0 if fast else 1.0) as (sb, svc, inbox):
+    with local_aws(0, skip_time=fast, phase_seconds=0.0 if fast else 1.0) as (
+        sb,
+        svc,
+        inbox,
+        _page,
+    ):
         print(
             f"  AWS sandbox:      {sb.endpoint_url} ({sb.region})\n"
             f"  Durable service:  {svc.endpoint_url}  function {svc.function_arn}\n"
@@ -50,47 +96,34 @@ def demo(args: argparse.Namespace) -> int:
                 print(f"  {line}", file=out)
 
         sample = demo_stacks.SAMPLE_STACK
-        print(f"\n3. Review mode on {sample} (CreateChangeSetOnly: true)", file=out)
-        payload = {"StackName": sample, "CreateChangeSetOnly": True}
-        result = run_execution(svc, payload, timeout=120)
-        record = result.record or {}
-        lines = drift_lines(record)
-        if record.get("ChangeSetId") and record.get("StackId"):
-            lines += account.describe_change_set(record["StackId"], record["ChangeSetId"])
-        print("\n".join(lines), file=out, flush=True)
+        problems += demo_reviews(svc, inbox, account, sample, out)
+
+        print(f"\n4. Review that waits on {sample}: approved with the CLI", file=out)
+        outcome = run_with_answer(svc, inbox, sample, "approve", "checked the diff", fast=fast)
+        if outcome != "HEALED":
+            problems.append(f"approved run on {sample} ended {outcome}")
+
+        app = demo_stacks.STACKS[1].name
+        print(f"\n5. Review that waits on {app}: rejected with the CLI", file=out)
+        why = "the team fixes the template"
+        outcome = run_with_answer(svc, inbox, app, "reject", why, fast=fast)
+        if outcome != "REJECTED":
+            problems.append(f"rejected run on {app} ended {outcome}")
+
+        print(f"\n6. Automatic mode on {app}", file=out)
+        result = run_execution(svc, {"StackName": app}, timeout=120)
         inbox.print_new(out, wait_seconds=5)
-        if result.outcome != "REVIEW_REQUIRED":
-            problems.append(f"review run on {sample} ended {result.outcome}")
+        if result.outcome != "HEALED":
+            problems.append(f"automatic run on {app} ended {result.outcome}")
 
-        print(
-            f"\n3b. The next scheduled review run on {sample}: the drift has not changed", file=out
-        )
-        again = run_execution(svc, payload, timeout=120)
-        repeated = inbox.print_new(out, wait_seconds=2)
-        same = (again.record or {}).get("ChangeSetName") == record.get("ChangeSetName")
-        print(
-            f"  {again.outcome}, same change set: {'yes' if same else 'no'}, "
-            f"notices sent: {len(repeated)} (unchanged drift stays quiet until a reminder is due)",
-            file=out,
-        )
-        if again.outcome != "REVIEW_REQUIRED" or not same or repeated:
-            problems.append("the second review run was not quiet on unchanged drift")
-
-        for number, stack in enumerate(demo_stacks.STACKS, start=4):
-            print(f"\n{number}. Automatic mode on {stack.name}", file=out)
-            result = run_execution(svc, {"StackName": stack.name}, timeout=120)
-            inbox.print_new(out, wait_seconds=5)
-            if result.outcome != "HEALED":
-                problems.append(f"automatic run on {stack.name} ended {result.outcome}")
-
-        print("\n6. The live values (read back with ssm/sqs/logs/s3)", file=out)
+        print("\n7. The live values (read back with ssm/sqs/logs/s3)", file=out)
         for stack in demo_stacks.STACKS:
             for check in account.values(stack):
                 print(check.render(), file=out)
                 if not check.ok:
                     problems.append(f"{check.label} is {check.actual}, not {check.expected}")
 
-        print("\n7. A fleet: every fleet-* stack in two regions, one digest", file=out)
+        print("\n8. A fleet: every fleet-* stack in two regions, one digest", file=out)
         problems += demo_fleet(sb, inbox.topic_arn, fast=fast, out=out)
         inbox.receive()  # the stacks' own notices: the digest above says it all
     return _finish(problems, began, out)
@@ -133,14 +166,45 @@ def demo_fleet(sb: Any, topic_arn: str, *, fast: bool, out: TextIO) -> list[str]
     return []
 
 
+def demo_reviews(
+    svc: DurableService, inbox: Inbox, account: demo_stacks.DemoAccount, sample: str, out: TextIO
+) -> list[str]:
+    """Steps 3 and 3b: a review run, then the next scheduled one staying quiet."""
+    problems: list[str] = []
+    print(f"\n3. Review mode on {sample} (CreateChangeSetOnly: true)", file=out)
+    payload = {"StackName": sample, "CreateChangeSetOnly": True}
+    result = run_execution(svc, payload, timeout=120)
+    record = result.record or {}
+    lines = drift_lines(record)
+    if record.get("ChangeSetId") and record.get("StackId"):
+        lines += account.describe_change_set(record["StackId"], record["ChangeSetId"])
+    print("\n".join(lines), file=out, flush=True)
+    inbox.print_new(out, wait_seconds=5)
+    if result.outcome != "REVIEW_REQUIRED":
+        problems.append(f"review run on {sample} ended {result.outcome}")
+
+    print(f"\n3b. The next scheduled review run on {sample}: the drift has not changed", file=out)
+    again = run_execution(svc, payload, timeout=120)
+    repeated = inbox.print_new(out, wait_seconds=2)
+    same = (again.record or {}).get("ChangeSetName") == record.get("ChangeSetName")
+    print(
+        f"  {again.outcome}, same change set: {'yes' if same else 'no'}, "
+        f"notices sent: {len(repeated)} (unchanged drift stays quiet until a reminder is due)",
+        file=out,
+    )
+    if again.outcome != "REVIEW_REQUIRED" or not same or repeated:
+        problems.append("the second review run was not quiet on unchanged drift")
+    return problems
+
+
 def _finish(problems: list[str], began: float, out: TextIO) -> int:
     took = time.monotonic() - began
     if problems:
         print(f"\nDemo FAILED after {took:.1f} s:", *problems, sep="\n  - ", file=out)
         return 1
     print(
-        f"\nDemo passed in {took:.1f} s: REVIEW_REQUIRED, HEALED, values restored, "
-        "a fleet healed in two regions.",
+        f"\nDemo passed in {took:.1f} s: REVIEW_REQUIRED (then quiet), approved and HEALED, "
+        "REJECTED, HEALED, values restored, a fleet healed in two regions.",
         file=out,
     )
     return 0

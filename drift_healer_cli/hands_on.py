@@ -68,7 +68,7 @@ def example_commands(function_arn: str) -> list[str]:
     ]
 
 
-def banner(sb: AwsSandbox, svc: DurableService, inbox: Inbox) -> str:
+def banner(sb: AwsSandbox, svc: DurableService, inbox: Inbox, page_url: str = "") -> str:
     export_lines = "\n".join(f"  export {k}={v}" for k, v in exports(sb, svc, inbox).items())
     examples = "\n".join(f"  {line}" for line in example_commands(svc.function_arn))
     return f"""AWS sandbox (moto + CloudFormation drift): {sb.endpoint_url}
@@ -81,6 +81,11 @@ Point the AWS CLI (v1 or v2) / boto3 at it, in the shell you use next:
 
 Then, for example (deploy the sample stack, change it by hand, let the healer review it):
 {examples}
+
+Approval that waits (the page's link is in the APPROVAL_REQUIRED notice below):
+  {healer_command()} run --stack {SAMPLE_STACK} --wait-for-approval
+  {healer_command()} pending;  {healer_command()} approve {SAMPLE_STACK}   # or reject --reason ...
+  Approval page: {page_url or "(not running)"}
 
 Sandbox control API: {sb.endpoint_url}/_sandbox/  (see the README, "Local sandbox")
   GET timing | counts | faults;  POST timing | faults | faults/clear | stack-status | reset
@@ -109,8 +114,8 @@ def print_notices_until_interrupted(sb: AwsSandbox, inbox: Inbox, out: TextIO) -
 
 def sandbox(args: argparse.Namespace) -> int:
     out = sys.stdout
-    with local_aws(args.port, skip_time=False, phase_seconds=1.0) as (sb, svc, inbox):
-        print(banner(sb, svc, inbox), file=out, flush=True)
+    with local_aws(args.port, skip_time=False, phase_seconds=1.0) as (sb, svc, inbox, page):
+        print(banner(sb, svc, inbox, page.url), file=out, flush=True)
         try:
             print_notices_until_interrupted(sb, inbox, out)
         except KeyboardInterrupt:

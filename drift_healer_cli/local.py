@@ -8,8 +8,9 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
+from sandbox.approval_page import ApprovalPage, create_signing_secret
 from sandbox.clients import client
 from sandbox.durable_service import DUMMY_CREDENTIALS, DurableService
 from sandbox.notices import Inbox
@@ -89,10 +90,15 @@ def create_inbox(sb: AwsSandbox) -> Inbox:
     )
 
 
+class LocalAws(NamedTuple):
+    sb: AwsSandbox
+    service: DurableService
+    inbox: Inbox
+    page: ApprovalPage
+
+
 @contextmanager
-def local_aws(
-    port: int, *, skip_time: bool, phase_seconds: float | None
-) -> Iterator[tuple[AwsSandbox, DurableService, Inbox]]:
+def local_aws(port: int, *, skip_time: bool, phase_seconds: float | None) -> Iterator[LocalAws]:
     """The AwsSandbox, a topic with a subscribed queue, and the durable service; stopped after.
 
     A reset of the sandbox (``POST /_sandbox/reset``) empties moto: the inbox and the
@@ -120,6 +126,16 @@ def local_aws(
         sb.after_reset(lambda: create_state_table_in(sb))
         stack.callback(sb.clear_after_reset_hooks)
         env = sandbox_env(sb, inbox.topic_arn, table)
+        # The approval page, signed with a key in the sandbox's Secrets Manager.
+        secret = create_signing_secret(client("secretsmanager", sb.endpoint_url, sb.region))
+        sb.after_reset(
+            lambda: create_signing_secret(client("secretsmanager", sb.endpoint_url, sb.region))
+        )
+        page_env = {k: v for k, v in env.items() if k.startswith("AWS_")}
+        page = ApprovalPage.start(page_env | {"APPROVAL_SECRET_ARN": secret})
+        stack.callback(shielded, page.stop)
+        env |= {"APPROVAL_PAGE_URL": page.url, "APPROVAL_SECRET_ARN": secret}
         service = start_service(env, region=sb.region, skip_time=skip_time)
         stack.callback(stop, service)
-        yield sb, service, inbox
+        page.env["AWS_ENDPOINT_URL_LAMBDA"] = service.endpoint_url
+        yield LocalAws(sb, service, inbox, page)

@@ -8,7 +8,9 @@ import logging
 import signal
 import sys
 import threading
+from typing import Any
 
+from drift_healer_cli.approvals import approve, pending, reject
 from drift_healer_cli.bench import bench_fleet
 from drift_healer_cli.demo import demo
 from drift_healer_cli.fleet_command import fleet
@@ -30,6 +32,8 @@ examples:
   drift-healer run --stack my-stack --auto   heal it where the safety gate allows
   drift-healer fleet --pattern 'app-*'       review every app-* stack, with a digest
   drift-healer bench fleet --stacks 100      a fleet's wall time against its floor
+  drift-healer pending                       approvals runs are waiting for
+  drift-healer approve my-stack              let the waiting run heal my-stack
 
 Run `drift-healer COMMAND --help` for a command's options."""
 
@@ -74,6 +78,32 @@ all with one fleet run (MaxConcurrency --concurrency), CloudFormation phases tak
 --phase-seconds each, on a real clock. Prints the wall time, the floor
 ceil(drifted/C) x one heal + ceil(N/C) x one check, their ratio, CloudFormation calls and
 handler invocations per stack, and the process's peak memory."""
+
+
+APPROVALS = """\
+Answer an approval a run is waiting for (a run started with "WaitForApproval": true whose
+change set is held for review). The waiting approval is found among the function's RUNNING
+durable executions; the answer {"Decision", "Reason", "By"} goes to its callback with
+SendDurableExecutionCallbackSuccess, as the approval page does. The run then executes and
+verifies the change set (approve) or deletes it (reject), and notifies. Talks to the durable
+service at --durable-endpoint / AWS_ENDPOINT_URL_LAMBDA (which `drift-healer sandbox`
+exports), otherwise to AWS Lambda with your credentials (IAM:
+lambda:SendDurableExecutionCallbackSuccess on the function, see the README)."""
+
+
+def _approval_options(p: argparse.ArgumentParser, *, stack: bool) -> None:
+    if stack:
+        p.add_argument("stack", metavar="STACK", help="stack name (or ID) the run is for")
+    p.add_argument(
+        "--function",
+        default=DEFAULT_FUNCTION,
+        help=f"the healer function (default: {DEFAULT_FUNCTION})",
+    )
+    p.add_argument(
+        "--durable-endpoint",
+        metavar="URL",
+        help="durable execution service (default: $AWS_ENDPOINT_URL_LAMBDA, else AWS)",
+    )
 
 
 def _command(
@@ -162,8 +192,19 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="when the output is not a terminal, a progress line this often (default 10)",
     )
+    p.add_argument(
+        "--wait-for-approval",
+        action="store_true",
+        help="a held change set waits for approve/reject (WaitForApproval) instead of ending",
+    )
     p.set_defaults(func=run)
 
+    _add_fleet_commands(commands)
+    _add_approval_commands(commands)
+    return parser
+
+
+def _add_fleet_commands(commands: Any) -> None:
     p = _command(
         commands,
         "fleet",
@@ -209,7 +250,43 @@ def build_parser() -> argparse.ArgumentParser:
         "--phase-seconds", type=float, default=2.0, help="each CloudFormation phase (default 2)"
     )
     p.set_defaults(func=bench_fleet)
-    return parser
+
+
+def _add_approval_commands(commands: Any) -> None:
+    p = _command(
+        commands,
+        "approve",
+        "approve the change set a run waits on; the run heals the stack",
+        APPROVALS,
+        "  drift-healer approve my-stack --reason 'checked with the app team'",
+    )
+    _approval_options(p, stack=True)
+    p.add_argument("--reason", help="recorded with the decision and shown in the notice")
+    p.add_argument("--by", help="who decides (default: your user name)")
+    p.set_defaults(func=approve)
+
+    p = _command(
+        commands,
+        "reject",
+        "reject the change set a run waits on; it is deleted",
+        APPROVALS,
+        "  drift-healer reject my-stack --reason 'intended change, the template will follow'",
+    )
+    _approval_options(p, stack=True)
+    p.add_argument("--reason", required=True, help="why (shown in the REJECTED notice)")
+    p.add_argument("--by", help="who decides (default: your user name)")
+    p.set_defaults(func=reject)
+
+    p = _command(
+        commands,
+        "pending",
+        "list the approvals runs are waiting for",
+        APPROVALS,
+        "  drift-healer pending\n  drift-healer pending --stack my-stack",
+    )
+    _approval_options(p, stack=False)
+    p.add_argument("--stack", help="only this stack")
+    p.set_defaults(func=pending)
 
 
 def _configure_logging(verbose: bool) -> None:

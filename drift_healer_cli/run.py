@@ -30,7 +30,10 @@ DEFAULT_FUNCTION = "drift-healer:live"
 
 def payload_of(args: argparse.Namespace) -> dict[str, Any]:
     """Review mode unless --auto: the deployed schedule's default too (ReviewMode=true)."""
-    return {"StackName": args.stack, "CreateChangeSetOnly": not args.auto}
+    payload: dict[str, Any] = {"StackName": args.stack, "CreateChangeSetOnly": not args.auto}
+    if getattr(args, "wait_for_approval", False):
+        payload["WaitForApproval"] = True
+    return payload
 
 
 def caller_env() -> dict[str, str]:

@@ -16,6 +16,8 @@ from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
 from healer import clients, run_metrics, steps
+from healer.approval import approval_problem, load_approval_settings
+from healer.approval_flow import await_approval
 from healer.model import ChangeSetRef, ResourceDrift, StackSnapshot
 from healer.naming import change_set_name, client_token
 from healer.notice import render_notice
@@ -95,6 +97,8 @@ def heal(
     state: RunState,
 ) -> RunReport:
     deadline = settings.deadline(steps.run_note_start_time(context))
+    if request.wait_for_approval and (problem := approval_problem(settings)):
+        return report.finish(Outcome.ERROR, problem)
 
     # 1. Describe the stack; never fight an in-flight deploy.
     stack = steps.run_describe_stack(context, request.stack_name)
@@ -153,6 +157,11 @@ def heal(
         complete=report.plan_complete and report.drift_complete,
     )
     report.review_reasons, report.warnings = decision.held, decision.warnings
+    if request.wait_for_approval and (report.review_mode or not decision.automatic):
+        approval = load_approval_settings()  # checked at the run's start (heal)
+        if not await_approval(context, settings, approval, report, created):
+            return report
+        return execute_and_verify(context, settings, report, created, deadline)
     if report.review_mode:
         return report.finish(
             Outcome.REVIEW_REQUIRED,

@@ -90,7 +90,15 @@ def test_demo_fast_heals_both_stacks(capsys: pytest.CaptureFixture[str]) -> None
     assert "Subject: drift-healer REVIEW_REQUIRED: drift-test-sample" in out
     assert "Attribute outcome = REVIEW_REQUIRED" in out
     assert "Attribute stack = drift-test-sample" in out
-    # automatic mode on both stacks, phase by phase
+    # a review that waits: the notice with the page's link, approved with the CLI, healed
+    assert "Subject: drift-healer APPROVAL_REQUIRED: drift-test-sample" in out
+    assert "Open to review, then approve or reject:" in out
+    assert "drift-test-sample: approved by demo" in out
+    assert "Decision: approved by demo at " in out
+    # and one rejected with the CLI: the change set deleted, the reason in the notice
+    assert "Subject: drift-healer REJECTED: drift-demo-app" in out
+    assert "rejected by demo: the team fixes the template" in out
+    # healed (approved, then automatic mode), phase by phase
     for stack in ("drift-test-sample", "drift-demo-app"):
         assert f"Subject: drift-healer HEALED: {stack}" in out
         assert f"Attribute stack = {stack}" in out

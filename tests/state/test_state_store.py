@@ -177,3 +177,19 @@ def test_sandbox_table_is_made_as_the_template_says(table: str, aws: AwsSandbox)
     assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     backups = client.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]
     assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+
+
+def test_a_pending_approval_round_trips_through_the_table(table: str) -> None:
+    take(table, FIRST)
+    pending = PendingChangeSet(
+        change_set_id="cs",
+        change_set_name="drift-healer-1",
+        fingerprint="fp",
+        created=T0,
+        callback_id="cb-1",
+        asked="arn:aws:sns:us-east-1:123456789012:notices",
+        approval_expires=T0 + timedelta(hours=72),
+    )
+    store.save_state(table, DriftState(stack_id=STACK, pending=pending), FIRST, now=T0, ttl_days=90)
+    state = store.read_state(table, STACK)
+    assert state is not None and state.pending == pending

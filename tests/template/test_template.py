@@ -101,6 +101,7 @@ def test_schedule_targets_the_alias_with_the_stack_and_mode(resources: dict[str,
     body, _values = target["Input"]["Fn::Sub"]
     assert '"StackName": "${TargetStackName}"' in body
     assert '"CreateChangeSetOnly": ${Review}' in body
+    assert '"WaitForApproval": ${Wait}' in body
     assert resources["DriftHealerSchedule"]["Condition"] == "HasSchedule"
 
 

@@ -2,6 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from healer.approval import Approval, pending_with_approval
 from healer.drift_state import (
     LeaseStatus,
     busy_reason,
@@ -15,7 +16,13 @@ from healer.drift_state import (
 )
 from healer.model import ChangeSetRef, PropertyDifference, ResourceDrift
 from healer.outcomes import Outcome
-from healer.pending_review import ReviewAction, review_plan, superseded_note
+from healer.pending_review import (
+    ReviewAction,
+    approval_pending_reason,
+    approval_to_reuse,
+    review_plan,
+    superseded_note,
+)
 from healer.state_model import (
     DriftState,
     NoState,
@@ -285,3 +292,30 @@ def test_state_after_a_run_that_could_not_tell_keeps_what_was_known() -> None:
     skipped = after(state, run_facts("SKIPPED", "UPDATE_IN_PROGRESS", []), T0 + timedelta(hours=1))
     assert skipped.fingerprint == state.fingerprint and skipped.pending == PENDING
     assert skipped.first_seen_drifted == T0 and skipped.last_outcome == "SKIPPED"
+
+
+# --- approval that waits (issue 8) -------------------------------------------------------
+
+
+def _waiting(expires: datetime) -> PendingChangeSet:
+    pending = PendingChangeSet(
+        change_set_id="cs-1", change_set_name="drift-healer-1", fingerprint="fp", created=T0
+    )
+    approval = Approval(callback_id="cb-1", expires=expires, asked="arn:aws:sns:x")
+    return pending_with_approval(pending, approval)
+
+
+def test_a_later_run_reuses_the_approval_still_waiting() -> None:
+    pending = _waiting(T0 + timedelta(hours=72))
+    later = T0 + timedelta(hours=6)
+    reused = approval_to_reuse(pending, "fp", "CREATE_COMPLETE", "AVAILABLE", later)
+    assert reused == pending
+    assert "callback cb-1: not asked again" in approval_pending_reason(pending)
+
+
+def test_an_expired_approval_or_changed_drift_is_asked_again() -> None:
+    pending = _waiting(T0 + timedelta(hours=72))
+    after = T0 + timedelta(hours=73)
+    assert approval_to_reuse(pending, "fp", "CREATE_COMPLETE", "AVAILABLE", after) is None
+    assert approval_to_reuse(pending, "other", "CREATE_COMPLETE", "AVAILABLE", T0) is None
+    assert approval_to_reuse(pending, "fp", None, None, T0) is None  # change set gone

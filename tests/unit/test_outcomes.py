@@ -137,6 +137,8 @@ def test_failures_are_exactly_the_documented_ones() -> None:
         "CHANGE_SET_FAILED",
         "EXECUTION_FAILED",
         "OBSOLETE",
+        "APPROVAL_TIMED_OUT",
+        "APPROVAL_INVALID",
         "TIMED_OUT",
         "ERROR",
     }

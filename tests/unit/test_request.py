@@ -51,3 +51,12 @@ def test_stack_label_for_notices_about_bad_events() -> None:
     assert stack_label({"StackName": "x y"}) == "x y"
     assert stack_label({"StackName": 5}) == "(unknown)"
     assert stack_label("nonsense") == "(unknown)"
+
+
+def test_wait_for_approval_defaults_to_false_and_is_a_json_boolean() -> None:
+    assert parse_request({"StackName": "s"}).wait_for_approval is False
+    assert parse_request({"StackName": "s", "WaitForApproval": True}).wait_for_approval is True
+    with pytest.raises(InvalidRequestError, match="WaitForApproval"):
+        parse_request({"StackName": "s", "WaitForApproval": "true"})
+    with pytest.raises(InvalidRequestError, match=r"allowed: .*WaitForApproval"):
+        parse_request({"StackName": "s", "WaitForAproval": True})

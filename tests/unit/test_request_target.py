@@ -26,7 +26,7 @@ def test_region_and_account_are_optional_and_checked() -> None:
         ({"StackName": "app", "Region": "EU"}, "Region: String should match pattern"),
         (
             {"StackName": "app", "Account": "111122223333"},
-            "unknown field 'Account' (allowed: StackName, CreateChangeSetOnly, Region, AccountId)",
+            "unknown field 'Account' (allowed: StackName, CreateChangeSetOnly, Region, AccountId, WaitForApproval)",
         ),
     ],
 )

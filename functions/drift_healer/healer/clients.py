@@ -28,6 +28,7 @@ from healer import target_credentials
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sns import SNSClient
 
 _CONFIG = Config(retries={"mode": "standard"}, user_agent_extra="cfn-drift-healer/0.1")
@@ -79,4 +80,9 @@ def sns() -> SNSClient:
 
 def dynamodb() -> DynamoDBClient:
     client: DynamoDBClient = _client("dynamodb")
+    return client
+
+
+def secretsmanager() -> SecretsManagerClient:
+    client: SecretsManagerClient = _client("secretsmanager")
     return client

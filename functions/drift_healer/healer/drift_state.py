@@ -192,6 +192,7 @@ _NO_PENDING_AFTER = frozenset(
         Outcome.IN_SYNC.value,
         Outcome.HEALED.value,
         Outcome.PARTIALLY_HEALED.value,
+        Outcome.REJECTED.value,  # the change set was deleted
         Outcome.NOTHING_TO_REVERT.value,
         Outcome.EXECUTION_FAILED.value,
         Outcome.OBSOLETE.value,

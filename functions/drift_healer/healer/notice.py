@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
+from healer.approval import notice_lines as approval_notice_lines
 from healer.model import FailedResource, PlannedChange, ResourceDrift
 from healer.naming import stack_url
 from healer.outcomes import Outcome
@@ -57,6 +58,19 @@ NEXT_STEP = {
     Outcome.CHANGE_SET_FAILED: "Check the reason; the change set could not be created.",
     Outcome.EXECUTION_FAILED: "The stack rolled back; fix the failed resources and run again.",
     Outcome.OBSOLETE: "The stack was updated while healing; run again against the new state.",
+    Outcome.APPROVAL_REQUIRED: (
+        "Open the link (or use the command below) to approve or reject; this run waits "
+        "and heals the stack once approved."
+    ),
+    Outcome.REJECTED: "Nothing: the change set was deleted. Fix the drift by hand or "
+    "change the template; the next scheduled run reports the drift again.",
+    Outcome.APPROVAL_TIMED_OUT: (
+        "Nobody decided in time; the next scheduled run asks again (at the reminder interval)."
+    ),
+    Outcome.APPROVAL_INVALID: (
+        'The answer was not {"Decision": "APPROVE"|"REJECT", ...}; run again to be asked '
+        "again, and check the script that answered."
+    ),
     Outcome.TIMED_OUT: "CloudFormation did not finish in time; check the stack, then run again.",
     Outcome.ERROR: "Check the error (stack name, permissions, settings) and run again.",
 }
@@ -173,7 +187,11 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
     if report.change_set:
         lines.append(f"Change set: {report.change_set.change_set_name}")
         if report.change_set_deleted:
-            lines.append("  (deleted: it had no changes)")
+            lines.append(
+                "  (deleted: it had no changes)"
+                if outcome is Outcome.NOTHING_TO_REVERT
+                else "  (deleted)"
+            )
         elif report.change_set_url:
             lines.append(f"  {report.change_set_url}")
     if report.service_role:
@@ -185,6 +203,8 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
             lines.append(f"  ... and {len(report.review_reasons) - len(shown)} more")
     if report.warnings:
         lines += ["", "Warnings:", *(f"  - {w}" for w in report.warnings)]
+    if report.approval:
+        lines += approval_notice_lines(report.approval)
     if report.notes:
         lines += ["", "Notes:", *(f"  - {n}" for n in report.notes)]
     lines += ["", f"Next: {NEXT_STEP[outcome]}", f"Durable execution: {execution_arn}"]

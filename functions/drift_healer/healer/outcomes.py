@@ -25,6 +25,12 @@ class Outcome(StrEnum):
     CHANGE_SET_FAILED = "CHANGE_SET_FAILED"
     EXECUTION_FAILED = "EXECUTION_FAILED"
     OBSOLETE = "OBSOLETE"
+    # Approval that waits (issue 8). APPROVAL_REQUIRED names the notice that asks for a
+    # decision; a run never ends with it.
+    APPROVAL_REQUIRED = "APPROVAL_REQUIRED"
+    REJECTED = "REJECTED"  # a person rejected the change set (deleted): a decision, not a failure
+    APPROVAL_TIMED_OUT = "APPROVAL_TIMED_OUT"  # nobody decided in time: the drift is still there
+    APPROVAL_INVALID = "APPROVAL_INVALID"  # the callback was answered with no valid decision
     TIMED_OUT = "TIMED_OUT"
     ERROR = "ERROR"
 
@@ -40,6 +46,8 @@ _FAILURES = frozenset(
         Outcome.CHANGE_SET_FAILED,
         Outcome.EXECUTION_FAILED,
         Outcome.OBSOLETE,
+        Outcome.APPROVAL_TIMED_OUT,
+        Outcome.APPROVAL_INVALID,
         Outcome.TIMED_OUT,
         Outcome.ERROR,
     }

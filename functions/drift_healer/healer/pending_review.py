@@ -5,6 +5,7 @@ Pure decisions; the DescribeChangeSet / DeleteChangeSet calls are the flow's ste
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 
 from healer.model import Record
@@ -62,4 +63,33 @@ def superseded_note(pending: PendingChangeSet) -> str:
         f"the pending review {pending.change_set_name} (created "
         f"{pending.created:%Y-%m-%d %H:%M} UTC) was superseded: executing this change set "
         "deleted it"
+    )
+
+
+def approval_to_reuse(
+    pending: PendingChangeSet | None,
+    fingerprint: str,
+    status: str | None,
+    execution_status: str | None,
+    now: datetime,
+) -> PendingChangeSet | None:
+    """The approval a later run must not ask again for: the pending change set reverts the
+    same drift, can still run, and its callback is still waiting (another run holds it).
+
+    None: ask (again) as usual — no approval pending, it expired (APPROVAL_TIMED_OUT; the
+    next notice then follows the reminder interval), or the drift changed.
+    """
+    plan = review_plan(pending, fingerprint, status, execution_status)
+    if plan.action is ReviewAction.REUSE and plan.reuse and plan.reuse.approval_waiting(now):
+        return plan.reuse
+    return None
+
+
+def approval_pending_reason(pending: PendingChangeSet) -> str:
+    """For the run that finds an approval already waiting: it changes nothing, asks nobody."""
+    until = f"{pending.approval_expires:%Y-%m-%d %H:%M} UTC" if pending.approval_expires else "?"
+    asked = f" (asked via {pending.asked})" if pending.asked else ""
+    return (
+        f"an approval for {pending.change_set_name} is already waiting until {until}{asked}; "
+        f"callback {pending.callback_id}: not asked again"
     )

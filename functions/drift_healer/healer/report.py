@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from healer.approval import Approval
 from healer.drift_ignore import difference_count, split_drift
 from healer.model import (
     ChangeSetPlan,
@@ -71,6 +72,7 @@ class RunReport:
     notice_why: str | None = None  # why the notice was sent (new, changed, reminder, ...)
     drift_first_seen: datetime | None = None  # from the drift state: drifted since
     drift_age: str | None = None  # "drifted for 3 days"
+    approval: Approval | None = None  # runs that wait for a decision (WaitForApproval)
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
@@ -185,6 +187,7 @@ class RunReport:
                 else None
             ),
             "DriftAge": self.drift_age,
+            "Approval": self.approval.to_json() if self.approval else None,
             "Notes": list(self.notes),
             "Notified": self.notified,
             "NoticeReason": self.notice_why,

@@ -24,7 +24,8 @@ class InvalidRequestError(ValueError):
 
 
 class HealRequest(BaseModel):
-    """`{"StackName": "<name or stack ARN>", "CreateChangeSetOnly": false}`."""
+    """`{"StackName": "<name or stack ARN>", "CreateChangeSetOnly": false,
+    "WaitForApproval": false}`."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
 
@@ -35,6 +36,8 @@ class HealRequest(BaseModel):
     # that region, as the role EXECUTION_ROLE_NAME in that account (healer.clients).
     region: Annotated[str | None, Field(alias="Region", pattern=_REGION.pattern)] = None
     account_id: Annotated[str | None, Field(alias="AccountId", pattern=_ACCOUNT_ID.pattern)] = None
+    # A held change set (review mode, or the safety policy) waits for a person's decision.
+    wait_for_approval: Annotated[StrictBool, Field(alias="WaitForApproval")] = False
 
     @field_validator("stack_name")
     @classmethod

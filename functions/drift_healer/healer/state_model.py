@@ -34,6 +34,14 @@ class PendingChangeSet(Record):
     change_set_name: str
     fingerprint: str
     created: datetime
+    # The approval a run waits on (WaitForApproval): its callback, where it was asked
+    # (the topic), and when the callback times out. None: a plain review.
+    callback_id: str | None = None
+    asked: str | None = None
+    approval_expires: datetime | None = None
+
+    def approval_waiting(self, now: datetime) -> bool:
+        return bool(self.callback_id and self.approval_expires and self.approval_expires > now)
 
 
 class DriftState(Record):

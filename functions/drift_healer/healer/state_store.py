@@ -113,6 +113,7 @@ def state_to_item(state: DriftState, expires_at: int) -> dict[str, Any]:
             "Fingerprint": pending.fingerprint,
             "Created": _iso(pending.created),
         }
+        | _approval_values(pending)
         if pending
         else None,
         LEASE_HOLDER: state.lease_holder,
@@ -120,6 +121,17 @@ def state_to_item(state: DriftState, expires_at: int) -> dict[str, Any]:
         TTL_ATTRIBUTE: expires_at,
     }
     return _key(state.stack_id, STATE_KEY) | _marshal(values)
+
+
+def _approval_values(pending: PendingChangeSet) -> dict[str, Any]:
+    """The approval a run waits on for this change set (issue 8), when there is one."""
+    if not pending.callback_id:
+        return {}
+    return {
+        "CallbackId": pending.callback_id,
+        "Asked": pending.asked,
+        "ApprovalExpires": _iso(pending.approval_expires) if pending.approval_expires else None,
+    }
 
 
 def state_from_item(item: dict[str, Any]) -> DriftState:
@@ -143,6 +155,9 @@ def state_from_item(item: dict[str, Any]) -> DriftState:
             change_set_name=pending["Name"],
             fingerprint=pending["Fingerprint"],
             created=_time(pending["Created"]),
+            callback_id=pending.get("CallbackId"),
+            asked=pending.get("Asked"),
+            approval_expires=_time(pending.get("ApprovalExpires")),
         )
         if pending
         else None,

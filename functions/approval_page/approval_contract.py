@@ -1,0 +1,1 @@
+../drift_healer/healer/approval_contract.py

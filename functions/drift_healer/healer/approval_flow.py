@@ -1,0 +1,201 @@
+"""Approval that waits (issue 8): ask, wait on a durable callback, act on the decision.
+
+Called by the handler at step 6 when the event says `"WaitForApproval": true` and the change
+set is held (review mode, or the safety policy). Every AWS call and clock read is a named
+step; the wait itself is a durable callback (no compute while waiting).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime, timedelta
+
+from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
+from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
+from aws_durable_execution_sdk_python.exceptions import CallbackTimeoutError, DurableOperationError
+from botocore.exceptions import ClientError
+
+from healer import clients, sns_notices
+from healer import cloudformation as cfn
+from healer.approval import (
+    CALLBACK_NAME,
+    Approval,
+    ApprovalSettings,
+    invalid_answer,
+    read_answer,
+    recheck,
+    rejected,
+    timed_out,
+)
+from healer.approval_contract import LinkClaims, sign_link
+from healer.aws_errors import error_code
+from healer.durable import step_config
+from healer.model import Record
+from healer.notice import render_notice
+from healer.outcomes import Outcome
+from healer.report import RunReport
+from healer.settings import Settings
+from healer.steps import Started
+
+# The approval page finds the request's details in the history by this step name.
+LINK_STEP_NAME = "sign-approval-link"
+_KEYS: dict[str, bytes] = {}  # signing keys, read once per process (in a step)
+
+
+class ApprovalLink(Record):
+    """Checkpointed, and so readable from the execution's history: the approval page shows
+    the safety policy's reasons from here (it reads the change set and drift live)."""
+
+    expires: datetime
+    page_url: str | None = None
+    mode: str = ""
+    review_reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+class ChangeSetState(Record):
+    status: str | None  # None: the change set no longer exists
+    execution_status: str | None = None
+
+
+def signing_key(secret_arn: str) -> bytes:
+    """GetSecretValue (SecretString, as the template generates it), cached per process."""
+    if secret_arn not in _KEYS:
+        secret = clients.secretsmanager().get_secret_value(SecretId=secret_arn)
+        _KEYS[secret_arn] = secret["SecretString"].encode()
+    return _KEYS[secret_arn]
+
+
+@durable_step
+def make_approval_link(
+    _: StepContext,
+    approval: ApprovalSettings,
+    claims: LinkClaims,
+    held: ApprovalLink,
+) -> ApprovalLink:
+    """The expiry (this step's clock) and, with a page configured, its signed link."""
+    expires = datetime.now(UTC) + timedelta(seconds=approval.timeout_seconds)
+    held = held.model_copy(update={"expires": expires})
+    if not (approval.approval_page_url and approval.approval_secret_arn):
+        return held
+    claims = dataclasses.replace(claims, expires=int(expires.timestamp()))
+    token = sign_link(signing_key(approval.approval_secret_arn), claims)
+    separator = "&" if "?" in approval.approval_page_url else "?"
+    url = f"{approval.approval_page_url}{separator}t={token}"
+    return held.model_copy(update={"page_url": url})
+
+
+@durable_step
+def publish_approval_request(_: StepContext, topic_arn: str, report: RunReport, arn: str) -> str:
+    asking = dataclasses.replace(report).finish(
+        Outcome.APPROVAL_REQUIRED, "the change set waits for a person to approve or reject it"
+    )
+    return sns_notices.publish(topic_arn, render_notice(asking, arn))
+
+
+@durable_step
+def note_decision_time(_: StepContext) -> datetime:
+    return datetime.now(UTC)
+
+
+@durable_step
+def read_change_set_state(_: StepContext, stack_id: str, change_set_id: str) -> ChangeSetState:
+    try:
+        found = cfn.read_change_set(stack_id, change_set_id)
+    except ClientError as error:
+        if error_code(error) != "ChangeSetNotFound":
+            raise
+        return ChangeSetState(status=None)
+    return ChangeSetState(status=found.status, execution_status=found.execution_status)
+
+
+@durable_step
+def read_stack_status(_: StepContext, stack_id: str) -> str:
+    return cfn.read_stack_status(stack_id).status
+
+
+@durable_step
+def delete_change_set(_: StepContext, stack_id: str, change_set_id: str) -> bool:
+    cfn.delete_change_set(stack_id, change_set_id)
+    return True
+
+
+def await_approval(
+    context: DurableContext,
+    settings: Settings,
+    approval: ApprovalSettings,
+    report: RunReport,
+    created: Started,
+) -> bool:
+    """Ask and wait. True: approved and still valid, the caller executes and verifies.
+    False: the report is finished (REJECTED, APPROVAL_TIMED_OUT, APPROVAL_INVALID, OBSOLETE).
+    """
+    stack_id = str(report.stack_id)
+    execution_arn = context.execution_context.durable_execution_arn
+    callback = context.create_callback(
+        CALLBACK_NAME, CallbackConfig(timeout=Duration.from_seconds(approval.timeout_seconds))
+    )
+    claims = LinkClaims(callback.callback_id, stack_id, created.id, execution_arn, 0)
+    held = ApprovalLink(
+        expires=datetime.fromtimestamp(0, UTC),
+        mode=report.mode_label,
+        review_reasons=tuple(report.review_reasons[:50]),
+        warnings=tuple(report.warnings[:20]),
+    )
+    link = context.step(
+        make_approval_link(approval, claims, held), LINK_STEP_NAME, step_config(ApprovalLink)
+    )
+    topic = settings.sns_topic_arn
+    report.approval = Approval(
+        callback_id=callback.callback_id, expires=link.expires, page_url=link.page_url, asked=topic
+    )
+    if topic:
+        context.step(
+            publish_approval_request(topic, report, execution_arn),
+            "publish-approval-request",
+            step_config(str),
+        )
+    else:  # outside Lambda: the link and callback id go to the log
+        context.logger.warning("approval required; callback id %s", callback.callback_id)
+
+    try:
+        raw = callback.result()
+    except CallbackTimeoutError:
+        kept = approval.keep_change_set_on_timeout
+        if not kept:
+            _delete(context, report, created, "delete-unanswered-change-set")
+        report.finish(*timed_out(approval.approval_timeout_hours, kept=kept))
+        return False
+    at = context.step(note_decision_time(), "note-decision-time", step_config(datetime))
+    answer = read_answer(raw if raw is None or isinstance(raw, str) else str(raw))
+    if isinstance(answer, str):
+        report.finish(*invalid_answer(answer))
+        return False
+    report.approval = report.approval.decided(answer, at)
+    if answer.decision == "REJECT":
+        _delete(context, report, created, "delete-rejected-change-set")
+        report.finish(*rejected(answer))
+        return False
+
+    # Approved: re-check in steps that the change set still runs as reviewed.
+    state = context.step(
+        read_change_set_state(stack_id, created.id),
+        "recheck-change-set",
+        step_config(ChangeSetState),
+    )
+    stack_status = context.step(read_stack_status(stack_id), "recheck-stack", step_config(str))
+    report.stack_status = stack_status
+    problem = recheck(state.status, state.execution_status, stack_status)
+    if problem:
+        report.finish(*problem)
+        return False
+    return True
+
+
+def _delete(context: DurableContext, report: RunReport, created: Started, name: str) -> None:
+    try:
+        report.change_set_deleted = context.step(
+            delete_change_set(str(report.stack_id), created.id), name, step_config(bool)
+        )
+    except DurableOperationError as failure:
+        report.notes.append(f"the change set could not be deleted: {failure.message}")

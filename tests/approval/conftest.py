@@ -1,0 +1,54 @@
+"""The approval page end to end: the sandbox, the real healer behind the local durable
+service (real clock: a waiting callback must not be skipped), and the page on a local port."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from approval_harness import FUNCTION_DIR, Approvals
+
+from sandbox.approval_page import ApprovalPage, create_signing_secret
+from sandbox.cloudformation.timing import Phase
+from sandbox.durable_service import DurableService
+from sandbox.emulator import AwsSandbox
+from sandbox.notices import Inbox
+
+
+@pytest.fixture(scope="module")
+def approvals(aws_sandbox: AwsSandbox) -> Iterator[Approvals]:
+    sb = aws_sandbox
+    sb.reset()
+    sb.timing.detection = sb.timing.change_set_create = sb.timing.execution = Phase(0.0, 1)
+    inbox = Inbox.create(
+        sb.client("sns"), sb.client("sqs"), "approval-notices", "approval-inbox", sb.email_version
+    )
+    # A name of its own: the healer and the page cache the key per process, by name.
+    secret = create_signing_secret(sb.client("secretsmanager"), f"approval-key-{uuid.uuid4()}")
+    aws = {
+        "AWS_ENDPOINT_URL": sb.endpoint_url,
+        "AWS_REGION": sb.region,
+        "AWS_DEFAULT_REGION": sb.region,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+    }
+    page = ApprovalPage.start(aws | {"APPROVAL_SECRET_ARN": secret})
+    env = aws | {
+        "SNS_TOPIC_ARN": inbox.topic_arn,
+        "APPROVAL_PAGE_URL": page.url,
+        "APPROVAL_SECRET_ARN": secret,
+        "DETECTION_POLL_INITIAL_SECONDS": "1",
+        "CHANGE_SET_POLL_INITIAL_SECONDS": "1",
+        "EXECUTION_POLL_INITIAL_SECONDS": "1",
+    }
+    service = DurableService.start(
+        handler="app.lambda_handler", handler_path=FUNCTION_DIR, env=env, skip_time=False
+    )
+    page.env["AWS_ENDPOINT_URL_LAMBDA"] = service.endpoint_url
+    try:
+        yield Approvals(sb, service, page, inbox, secret)
+    finally:
+        service.stop()
+        page.stop()
+        sb.timing.reset()
