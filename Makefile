@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy functions/drift_healer/app.py functions/drift_healer/healer sandbox drift_healer_cli
+	$(BIN)/mypy functions/drift_healer/app.py functions/drift_healer/healer functions/relay/relay sandbox drift_healer_cli
 
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml

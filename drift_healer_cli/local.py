@@ -25,6 +25,14 @@ STATE_TABLE = "drift-healer-state"
 FUNCTION_NAME = "drift-healer"
 
 
+# Event-driven waits, as the template deploys them; a lost event costs 10 s here, not 30 s.
+EVENT_WAITS = {
+    "WAIT_MODE": "events",
+    "EVENT_FALLBACK_INITIAL_SECONDS": "10",
+    "EVENT_FALLBACK_MAX_SECONDS": "30",
+}
+
+
 def start_service(
     env: dict[str, str], *, region: str, skip_time: bool, timeout: float = 3600
 ) -> DurableService:
@@ -46,7 +54,8 @@ def stop(service: DurableService) -> None:
 
 def sandbox_env(sb: AwsSandbox, topic_arn: str, state_table: str | None = None) -> dict[str, str]:
     """The handler's environment against the sandbox: short polls (1 s, at most 2 s), and
-    the drift state table when there is one (as the template deploys it)."""
+    the drift state table and event-driven waits when there is a table (as the template
+    deploys them; the caller subscribes the relay, see :func:`subscribe_relay`)."""
     polls = {
         f"{phase}_POLL_{edge}_SECONDS": seconds
         for phase in ("DETECTION", "CHANGE_SET", "EXECUTION")
@@ -57,9 +66,23 @@ def sandbox_env(sb: AwsSandbox, topic_arn: str, state_table: str | None = None) 
         DUMMY_CREDENTIALS
         | region
         | polls
+        | (EVENT_WAITS if state_table else {})
         | {"AWS_ENDPOINT_URL": sb.endpoint_url, "SNS_TOPIC_ARN": topic_arn}
         | ({"STATE_TABLE_NAME": state_table} if state_table else {})
     )
+
+
+def subscribe_relay(sb: AwsSandbox, service: DurableService, table: str) -> Callable[[], None]:
+    """Run the relay function on the sandbox's CloudFormation events; returns unsubscribe."""
+    from sandbox.relay_target import LocalRelay  # noqa: PLC0415 - loads the relay's code
+
+    target = LocalRelay(
+        aws_endpoint=sb.endpoint_url,
+        lambda_endpoint=service.endpoint_url,
+        region=sb.region,
+        table=table,
+    )
+    return sb.events.subscribe(target)
 
 
 def create_state_table_in(sb: AwsSandbox) -> str:
@@ -120,4 +143,5 @@ def local_aws(
         env = sandbox_env(sb, inbox.topic_arn, table)
         service = start_service(env, region=sb.region, skip_time=skip_time)
         stack.callback(stop, service)
+        stack.callback(subscribe_relay(sb, service, table))
         yield sb, service, inbox
