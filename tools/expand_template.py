@@ -34,7 +34,9 @@ def expand(template_path: Path) -> dict[str, Any]:
         raise ValueError(f"{template_path}: {errors}")
     template = copy.deepcopy(template)
     # `sam package` replaces the local CodeUri with an S3 location before the transform.
-    template["Resources"]["DriftHealerFunction"]["Properties"]["CodeUri"] = "s3://bucket/code.zip"
+    for resource in template["Resources"].values():
+        if resource.get("Type") == "AWS::Serverless::Function":
+            resource["Properties"]["CodeUri"] = "s3://bucket/code.zip"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     return transform(template, {}, _ManagedPolicies())  # type: ignore[no-any-return]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import FALLBACK, EventWorld
+from event_world import FALLBACK, EventWorld
 
 from sandbox.cloudformation.timing import Phase
 
@@ -53,9 +53,7 @@ def test_duplicated_events_are_harmless(events: EventWorld) -> None:
 
     assert result["Outcome"] == "HEALED"
     assert all(result["Phases"][p]["EndedOn"] == "event" for p in EVENT_PHASES)
-    outcomes = [
-        status for r in events.relay.woken() for status in r["callbacks"].values()
-    ]
+    outcomes = [status for r in events.relay.woken() for status in r["callbacks"].values()]
     assert "already closed" in outcomes  # the second copy found the callback done
 
 
