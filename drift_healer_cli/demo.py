@@ -18,6 +18,29 @@ def run_execution(svc: DurableService, payload: dict[str, Any], timeout: float) 
     return invoke_and_follow(svc.lambda_client(), svc.function_arn, payload, sys.stdout, timeout)
 
 
+def wait_lines(record: dict[str, Any]) -> list[str]:
+    """One line per event-driven wait: did CloudFormation's event end it, or a fallback poll?"""
+    lines = []
+    for phase, seen in (record.get("Phases") or {}).items():
+        ended = seen.get("EndedOn")
+        if ended is None:
+            continue
+        how = "CloudFormation's event (via the relay)" if ended == "event" else "a fallback poll"
+        polls = seen.get("Polls", 0)
+        lines.append(
+            f"  wait-for-{phase}: ended on {how} after {seen.get('Seconds', 0):.1f} s, "
+            f"{polls} Describe call{'s' if polls != 1 else ''}"
+        )
+    return lines
+
+
+def check_waits(record: dict[str, Any], fast: bool, problems: list[str], out: TextIO) -> None:
+    lines = wait_lines(record)
+    print("\n".join(lines), file=out, flush=True)
+    if not fast and (not lines or any("fallback" in line for line in lines)):
+        problems.append("a wait did not end on CloudFormation's event")
+
+
 def demo(args: argparse.Namespace) -> int:
     out = sys.stdout
     fast: bool = args.fast
@@ -57,6 +80,7 @@ def demo(args: argparse.Namespace) -> int:
         if record.get("ChangeSetId") and record.get("StackId"):
             lines += account.describe_change_set(record["StackId"], record["ChangeSetId"])
         print("\n".join(lines), file=out, flush=True)
+        check_waits(record, fast, problems, out)
         inbox.print_new(out, wait_seconds=5)
         if result.outcome != "REVIEW_REQUIRED":
             problems.append(f"review run on {sample} ended {result.outcome}")
@@ -78,6 +102,7 @@ def demo(args: argparse.Namespace) -> int:
         for number, stack in enumerate(demo_stacks.STACKS, start=4):
             print(f"\n{number}. Automatic mode on {stack.name}", file=out)
             result = run_execution(svc, {"StackName": stack.name}, timeout=120)
+            check_waits(result.record or {}, fast, problems, out)
             inbox.print_new(out, wait_seconds=5)
             if result.outcome != "HEALED":
                 problems.append(f"automatic run on {stack.name} ended {result.outcome}")
