@@ -9,6 +9,7 @@ import signal
 import sys
 import threading
 
+from drift_healer_cli import bench
 from drift_healer_cli.demo import demo
 from drift_healer_cli.hands_on import sandbox
 from drift_healer_cli.run import DEFAULT_FUNCTION, run
@@ -140,6 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="when the output is not a terminal, a progress line this often (default 10)",
     )
     p.set_defaults(func=run)
+
+    bench.register(commands)
     return parser
 
 
