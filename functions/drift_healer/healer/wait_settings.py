@@ -15,7 +15,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from healer.settings import ConfigurationError
+from healer.settings import FINAL_STEPS_RESERVE_SECONDS, ConfigurationError
 
 
 class WaitMode(StrEnum):
@@ -29,8 +29,10 @@ class WaitSettings(BaseSettings):
     wait_mode: WaitMode = WaitMode.POLLING
     # The first callback timeout (a poll follows each); it doubles up to the maximum, so a
     # lost event costs at most this much delay early on and a one-hour update a handful of
-    # wake-ups.
-    event_fallback_initial_seconds: Annotated[int, Field(ge=1, le=3600)] = 30
+    # wake-ups. The first callback is armed before the operation starts, i.e. before the
+    # phase's budget can be cut to the deadline: at most 300 s (FINAL_STEPS_RESERVE_SECONDS)
+    # keeps even that first sleep inside the ExecutionTimeout.
+    event_fallback_initial_seconds: Annotated[int, Field(ge=1, le=FINAL_STEPS_RESERVE_SECONDS)] = 30
     event_fallback_max_seconds: Annotated[int, Field(ge=1, le=86400)] = 900
     event_fallback_backoff_rate: Annotated[float, Field(ge=1, le=10)] = 2.0
 
