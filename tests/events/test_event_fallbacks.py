@@ -92,3 +92,23 @@ def test_no_event_ever_arrives_the_fallback_polls_finish_the_run(
         assert output["Phases"][phase]["Polls"] >= 2, (phase, output["Phases"])
     assert output["Phases"]["detection"]["Polls"] == 3
     assert "wait-for-detection-event-1" in names and "wait-for-detection-check-3" in names
+
+
+def test_a_detection_past_its_budget_is_timed_out_in_event_mode_too(
+    sandbox: AwsSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(
+        "STATE_TABLE_NAME", create_state_table(sandbox.client("dynamodb"), "to-state")
+    )
+    monkeypatch.setenv("DETECTION_TIMEOUT_SECONDS", "5")
+    monkeypatch.setenv("EVENT_FALLBACK_INITIAL_SECONDS", "2")
+    monkeypatch.setenv("EVENT_FALLBACK_MAX_SECONDS", "2")
+    sandbox.timing.detection = Phase(0.0, 1000)  # never finishes
+    with DurableFunctionTestRunner(handler=app.lambda_handler, skip_time=True) as runner:
+        result = runner.run(input=json.dumps({"StackName": "fb"}), execution_timeout=120)
+    assert result.error is not None and result.error.data
+    output = json.loads(result.error.data)
+    assert output["Outcome"] == "TIMED_OUT"
+    assert output["Phases"]["detection"]["EndedOn"] == "poll"
+    # Callbacks of 2 s, each followed by a Describe, until the 5 s budget is spent.
+    assert 2 <= output["Phases"]["detection"]["Polls"] <= 4

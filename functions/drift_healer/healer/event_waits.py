@@ -22,6 +22,7 @@ polling wait: nobody could wake the callback.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -93,13 +94,15 @@ class EventRounds:
     def __init__(self, context: DurableContext, name: str, listen: EventWait) -> None:
         self.context, self.name, self.listen = context, name, listen
         self.round = 0
+        self.timeout = 0  # seconds, of the latest callback
 
     def callback(self, remaining: float) -> Callback[Any]:
         self.round += 1
-        timeout = max(1, int(min(self.listen.settings.fallback_seconds(self.round), remaining)))
+        fallback = self.listen.settings.fallback_seconds(self.round)
+        self.timeout = max(1, math.ceil(min(fallback, remaining)))
         return self.context.create_callback(
             f"{self.name}-event-{self.round}",
-            CallbackConfig(timeout=Duration(seconds=timeout)),
+            CallbackConfig(timeout=Duration(seconds=self.timeout)),
         )
 
     def record(
@@ -152,13 +155,21 @@ def event_wait(
     polling when a record cannot be written."""
     callback = first
     while True:
-        woke = woken_by_event(callback)
-        if woke:
+        slept = 0.0  # since the latest Describe (its time is the last one checkpointed)
+        if woken_by_event(callback):
             woken = state.model_copy(update={"events": state.events + 1})
             state = rounds.check(woken, policy, poll, "-after-event")
             if state.finished:
                 return state.model_copy(update={"ended_on": "event"})
-        callback = rounds.callback(remaining_seconds(state, policy))
+        else:
+            slept = rounds.timeout
+        remaining = remaining_seconds(state, policy) - slept
+        if remaining <= 0:  # the budget is spent: this Describe is the last (TIMED_OUT)
+            state = rounds.check(state, policy, poll, "-last")
+            if state.finished:
+                return state.model_copy(update={"ended_on": "poll"})
+            remaining = 1.0
+        callback = rounds.callback(remaining)
         if not rounds.record(callback, match_id, policy.budget_seconds):
             return fall_back(state)
         state = rounds.check(state, policy, poll, "")
