@@ -44,7 +44,7 @@ class Emitted:
     stack_id: str
     status: str
     emitted_at: float  # time.monotonic()
-    fate: str  # "filtered" (the rule does not match), "dropped", "delivered" (xN)
+    fate: str  # "filtered" (the rule does not match), "dropped", "no target", "delivered"
     copies: int = 0
 
 
@@ -118,6 +118,9 @@ class EventBus:
             return
         if knobs.drop:
             record.fate = "dropped"
+            return
+        if not targets:
+            record.fate = "no target"
             return
         record.fate = "delivered"
         record.copies = 2 if knobs.duplicate else 1
