@@ -52,10 +52,13 @@ def stop(service: DurableService) -> None:
     shielded(service.stop)
 
 
-def sandbox_env(sb: AwsSandbox, topic_arn: str, state_table: str | None = None) -> dict[str, str]:
+def sandbox_env(
+    sb: AwsSandbox, topic_arn: str, state_table: str | None = None, *, events: bool = True
+) -> dict[str, str]:
     """The handler's environment against the sandbox: short polls (1 s, at most 2 s), and
     the drift state table and event-driven waits when there is a table (as the template
-    deploys them; the caller subscribes the relay, see :func:`subscribe_relay`)."""
+    deploys them; the caller subscribes the relay, see :func:`subscribe_relay`). `events`
+    False: polling waits (under a skipping clock a callback times out before any event)."""
     polls = {
         f"{phase}_POLL_{edge}_SECONDS": seconds
         for phase in ("DETECTION", "CHANGE_SET", "EXECUTION")
@@ -66,7 +69,7 @@ def sandbox_env(sb: AwsSandbox, topic_arn: str, state_table: str | None = None) 
         DUMMY_CREDENTIALS
         | region
         | polls
-        | (EVENT_WAITS if state_table else {})
+        | (EVENT_WAITS if state_table and events else {})
         | {"AWS_ENDPOINT_URL": sb.endpoint_url, "SNS_TOPIC_ARN": topic_arn}
         | ({"STATE_TABLE_NAME": state_table} if state_table else {})
     )
@@ -140,7 +143,7 @@ def local_aws(
         sb.after_reset(lambda: create_inbox(sb))
         sb.after_reset(lambda: create_state_table_in(sb))
         stack.callback(sb.clear_after_reset_hooks)
-        env = sandbox_env(sb, inbox.topic_arn, table)
+        env = sandbox_env(sb, inbox.topic_arn, table, events=not skip_time)
         service = start_service(env, region=sb.region, skip_time=skip_time)
         stack.callback(stop, service)
         stack.callback(subscribe_relay(sb, service, table))
