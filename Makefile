@@ -33,7 +33,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy functions/drift_healer/app.py functions/drift_healer/healer functions/fleet/fleet_app.py functions/fleet/fleet sandbox drift_healer_cli
+	$(BIN)/mypy functions/drift_healer/app.py functions/drift_healer/healer functions/fleet/fleet_app.py functions/fleet/fleet functions/relay/relay sandbox drift_healer_cli
 	cd functions/approval_page && ../../$(BIN)/mypy --strict --config-file ../../pyproject.toml page_handler.py
 
 cfn-lint: $(STAMP)

@@ -60,6 +60,29 @@ def run_with_answer(
     return result.outcome
 
 
+def wait_lines(record: dict[str, Any]) -> list[str]:
+    """One line per event-driven wait: did CloudFormation's event end it, or a fallback poll?"""
+    lines = []
+    for phase, seen in (record.get("Phases") or {}).items():
+        ended = seen.get("EndedOn")
+        if ended is None:
+            continue
+        how = "CloudFormation's event (via the relay)" if ended == "event" else "a fallback poll"
+        polls = seen.get("Polls", 0)
+        lines.append(
+            f"  wait-for-{phase}: ended on {how} after {seen.get('Seconds', 0):.1f} s, "
+            f"{polls} Describe call{'s' if polls != 1 else ''}"
+        )
+    return lines
+
+
+def check_waits(record: dict[str, Any], fast: bool, problems: list[str], out: TextIO) -> None:
+    lines = wait_lines(record)
+    print("\n".join(lines), file=out, flush=True)
+    if not fast and (not lines or any("fallback" in line for line in lines)):
+        problems.append("a wait did not end on CloudFormation's event")
+
+
 def demo(args: argparse.Namespace) -> int:
     out = sys.stdout
     fast: bool = args.fast
@@ -96,7 +119,7 @@ def demo(args: argparse.Namespace) -> int:
                 print(f"  {line}", file=out)
 
         sample = demo_stacks.SAMPLE_STACK
-        problems += demo_reviews(svc, inbox, account, sample, out)
+        problems += demo_reviews(svc, inbox, account, sample, fast=fast, out=out)
 
         print(f"\n4. Review that waits on {sample}: approved with the CLI", file=out)
         outcome = run_with_answer(svc, inbox, sample, "approve", "checked the diff", fast=fast)
@@ -112,6 +135,7 @@ def demo(args: argparse.Namespace) -> int:
 
         print(f"\n6. Automatic mode on {app}", file=out)
         result = run_execution(svc, {"StackName": app}, timeout=120)
+        check_waits(result.record or {}, fast, problems, out)
         inbox.print_new(out, wait_seconds=5)
         if result.outcome != "HEALED":
             problems.append(f"automatic run on {app} ended {result.outcome}")
@@ -167,7 +191,13 @@ def demo_fleet(sb: Any, topic_arn: str, *, fast: bool, out: TextIO) -> list[str]
 
 
 def demo_reviews(
-    svc: DurableService, inbox: Inbox, account: demo_stacks.DemoAccount, sample: str, out: TextIO
+    svc: DurableService,
+    inbox: Inbox,
+    account: demo_stacks.DemoAccount,
+    sample: str,
+    *,
+    fast: bool,
+    out: TextIO,
 ) -> list[str]:
     """Steps 3 and 3b: a review run, then the next scheduled one staying quiet."""
     problems: list[str] = []
@@ -179,6 +209,7 @@ def demo_reviews(
     if record.get("ChangeSetId") and record.get("StackId"):
         lines += account.describe_change_set(record["StackId"], record["ChangeSetId"])
     print("\n".join(lines), file=out, flush=True)
+    check_waits(record, fast, problems, out)
     inbox.print_new(out, wait_seconds=5)
     if result.outcome != "REVIEW_REQUIRED":
         problems.append(f"review run on {sample} ended {result.outcome}")

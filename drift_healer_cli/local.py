@@ -26,6 +26,14 @@ STATE_TABLE = "drift-healer-state"
 FUNCTION_NAME = "drift-healer"
 
 
+# Event-driven waits, as the template deploys them; a lost event costs 10 s here, not 30 s.
+EVENT_WAITS = {
+    "WAIT_MODE": "events",
+    "EVENT_FALLBACK_INITIAL_SECONDS": "10",
+    "EVENT_FALLBACK_MAX_SECONDS": "30",
+}
+
+
 def start_service(
     env: dict[str, str], *, region: str, skip_time: bool, timeout: float = 3600
 ) -> DurableService:
@@ -45,9 +53,13 @@ def stop(service: DurableService) -> None:
     shielded(service.stop)
 
 
-def sandbox_env(sb: AwsSandbox, topic_arn: str, state_table: str | None = None) -> dict[str, str]:
+def sandbox_env(
+    sb: AwsSandbox, topic_arn: str, state_table: str | None = None, *, events: bool = True
+) -> dict[str, str]:
     """The handler's environment against the sandbox: short polls (1 s, at most 2 s), and
-    the drift state table when there is one (as the template deploys it)."""
+    the drift state table and event-driven waits when there is a table (as the template
+    deploys them; the caller subscribes the relay, see :func:`subscribe_relay`). `events`
+    False: polling waits (under a skipping clock a callback times out before any event)."""
     polls = {
         f"{phase}_POLL_{edge}_SECONDS": seconds
         for phase in ("DETECTION", "CHANGE_SET", "EXECUTION")
@@ -60,9 +72,23 @@ def sandbox_env(sb: AwsSandbox, topic_arn: str, state_table: str | None = None) 
         DUMMY_CREDENTIALS
         | region
         | polls
+        | (EVENT_WAITS if state_table and events else {})
         | {"AWS_ENDPOINT_URL": sb.endpoint_url, "SNS_TOPIC_ARN": topic_arn}
         | ({"STATE_TABLE_NAME": state_table} if state_table else {})
     )
+
+
+def subscribe_relay(sb: AwsSandbox, service: DurableService, table: str) -> Callable[[], None]:
+    """Run the relay function on the sandbox's CloudFormation events; returns unsubscribe."""
+    from sandbox.relay_target import LocalRelay  # noqa: PLC0415 - loads the relay's code
+
+    target = LocalRelay(
+        aws_endpoint=sb.endpoint_url,
+        lambda_endpoint=service.endpoint_url,
+        region=sb.region,
+        table=table,
+    )
+    return sb.events.subscribe(target)
 
 
 def create_state_table_in(sb: AwsSandbox) -> str:
@@ -125,7 +151,7 @@ def local_aws(port: int, *, skip_time: bool, phase_seconds: float | None) -> Ite
         sb.after_reset(lambda: create_inbox(sb))
         sb.after_reset(lambda: create_state_table_in(sb))
         stack.callback(sb.clear_after_reset_hooks)
-        env = sandbox_env(sb, inbox.topic_arn, table)
+        env = sandbox_env(sb, inbox.topic_arn, table, events=not skip_time)
         # The approval page, signed with a key in the sandbox's Secrets Manager.
         secret = create_signing_secret(client("secretsmanager", sb.endpoint_url, sb.region))
         sb.after_reset(
@@ -137,5 +163,6 @@ def local_aws(port: int, *, skip_time: bool, phase_seconds: float | None) -> Ite
         env |= {"APPROVAL_PAGE_URL": page.url, "APPROVAL_SECRET_ARN": secret}
         service = start_service(env, region=sb.region, skip_time=skip_time)
         stack.callback(stop, service)
+        stack.callback(subscribe_relay(sb, service, table))
         page.env["AWS_ENDPOINT_URL_LAMBDA"] = service.endpoint_url
         yield LocalAws(sb, service, inbox, page)

@@ -10,8 +10,8 @@ import sys
 import threading
 from typing import Any
 
+from drift_healer_cli import bench
 from drift_healer_cli.approvals import approve, pending, reject
-from drift_healer_cli.bench import bench_fleet
 from drift_healer_cli.demo import demo
 from drift_healer_cli.fleet_command import fleet
 from drift_healer_cli.hands_on import sandbox
@@ -71,13 +71,6 @@ The fleet and healer functions run in-process (the durable testing SDK's runner)
 the AWS the environment points at: the sandbox (`drift-healer sandbox` exports
 AWS_ENDPOINT_URL) or your account. Other accounts are reached through the role
 EXECUTION_ROLE_NAME (default cfn-drift-healer-target, templates/target-account.yaml)."""
-
-BENCH = """\
-Deploy --stacks stacks in a fresh sandbox, drift --drifted percent of them, and heal them
-all with one fleet run (MaxConcurrency --concurrency), CloudFormation phases taking
---phase-seconds each, on a real clock. Prints the wall time, the floor
-ceil(drifted/C) x one heal + ceil(N/C) x one check, their ratio, CloudFormation calls and
-handler invocations per stack, and the process's peak memory."""
 
 
 APPROVALS = """\
@@ -201,6 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_fleet_commands(commands)
     _add_approval_commands(commands)
+    bench.register(commands)
     return parser
 
 
@@ -233,23 +227,6 @@ def _add_fleet_commands(commands: Any) -> None:
         help="when the output is not a terminal, a progress line this often (default 10)",
     )
     p.set_defaults(func=fleet)
-
-    bench = commands.add_parser("bench", help="benchmarks against the sandbox")
-    benches = bench.add_subparsers(dest="bench", required=True, metavar="BENCH")
-    p = _command(
-        benches,
-        "fleet",
-        "a fleet run's wall time against its floor",
-        BENCH,
-        "  drift-healer bench fleet --stacks 500 --drifted 10 --concurrency 20",
-    )
-    p.add_argument("--stacks", type=int, default=100, help="stacks to deploy (default 100)")
-    p.add_argument("--drifted", type=float, default=10.0, help="percent drifted (default 10)")
-    p.add_argument("--concurrency", type=int, default=20, help="MaxConcurrency (default 20)")
-    p.add_argument(
-        "--phase-seconds", type=float, default=2.0, help="each CloudFormation phase (default 2)"
-    )
-    p.set_defaults(func=bench_fleet)
 
 
 def _add_approval_commands(commands: Any) -> None:

@@ -78,6 +78,7 @@ class DurableService:
         function: FunctionIdentity,
     ) -> None:
         self._front_door = front_door
+        self.runner = front_door.runner
         self._process = process
         self._workdir = workdir
         self._function = function

@@ -32,6 +32,7 @@ from werkzeug.serving import make_server
 from sandbox.clients import client
 from sandbox.cloudformation import install
 from sandbox.cloudformation.control import ControlApp
+from sandbox.cloudformation.eventbridge import EventBus
 from sandbox.cloudformation.faults import Faults
 from sandbox.cloudformation.patches import advance_all
 from sandbox.cloudformation.store import STATE, find_stack_anywhere
@@ -142,6 +143,11 @@ class AwsSandbox:
     @property
     def faults(self) -> Faults:
         return STATE.faults
+
+    @property
+    def events(self) -> EventBus:
+        """CloudFormation's EventBridge events: subscribe a target, set the knobs."""
+        return STATE.events
 
     @property
     def dynamodb_faults(self) -> DynamoFaults:

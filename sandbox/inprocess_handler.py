@@ -124,6 +124,9 @@ class InProcessHandler:
     env: Mapping[str, str]
     checkpoint_endpoint: str
     invocation_timeout: float = 900.0
+    # Called with every invocation's envelope before the handler runs (benchmarks count
+    # invocations and the operations each one replays).
+    observers: list[Callable[[DurableExecutionInvocationInput], None]] = field(default_factory=list)
     _func: Callable[[Any, Any], Any] | None = field(default=None, init=False, repr=False)
     _checkpoint: LambdaClient | None = field(default=None, init=False, repr=False)
 
@@ -178,6 +181,8 @@ class InProcessHandler:
         )
         try:
             envelope = DurableExecutionInvocationInput.from_json_dict(json.loads(body))
+            for observe in self.observers:
+                observe(envelope)
             with_client = DurableExecutionInvocationInputWithClient
             event = with_client.from_durable_execution_invocation_input(envelope, self._checkpoint)
             with ENV_LOCK, patched_environ(self.handler_env()):

@@ -45,7 +45,8 @@ from healer.settings import (
 )
 from healer.stack_mode import RunMode, classify_found_drift, decide_run_mode
 from healer.state_settings import load_state_settings
-from healer.waits import wait_for_change_set, wait_for_drift_detection, wait_for_execution
+from healer.wait_settings import load_wait_settings
+from healer.waits import detect_and_wait, execute_and_wait, wait_for_change_set
 
 # Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
 CLOCK_SKEW = timedelta(minutes=1)
@@ -65,6 +66,7 @@ def lambda_handler(event: Any, context: DurableContext) -> dict[str, Any]:
     try:
         settings = load_settings()
         state = RunState(load_state_settings())
+        load_wait_settings()  # checked up front; the waits read it when they start
     except ConfigurationError as problem:
         # Reported to whoever reads the topic, if the topic itself is usable.
         report = RunReport(stack_label(event), review_mode=False, client_region=region)
@@ -189,9 +191,14 @@ def execute_and_verify(
 
     # 7. Execute it and wait for the stack update to finish.
     execute_token = client_token(execution_arn, "execute")
-    executed = steps.run_execute_change_set(context, stack_id, created.id, execute_token)
-    policy = settings.poll_policy("execution").until(deadline, executed.at)
-    execution = wait_for_execution(context, stack_id, executed, policy)
+    executed, execution, policy = execute_and_wait(
+        context,
+        stack_id,
+        change_set_id=created.id,
+        token=execute_token,
+        base=settings.poll_policy("execution"),
+        deadline=deadline,
+    )
     report.phases["execution"] = PhaseReport.of(execution)
     report.stack_status = execution.stack_status or report.stack_status  # after the update
     ended = classify_execution(execution, policy.budget_seconds)
@@ -319,10 +326,10 @@ def detect_drift(
     phase: str,
     deadline: datetime | None,
 ) -> Detection:
-    """DetectStackDrift, then poll DescribeStackDriftDetectionStatus until it finishes."""
-    started = steps.run_start_drift_detection(context, stack_id, f"start-{phase}")
-    policy = settings.poll_policy("detection").until(deadline, started.at)
-    poll = wait_for_drift_detection(context, started, policy, f"wait-for-{phase}")
+    """DetectStackDrift, then wait (events or polls) until it finishes."""
+    _, poll, policy = detect_and_wait(
+        context, stack_id, phase=phase, base=settings.poll_policy("detection"), deadline=deadline
+    )
     report.phases[phase] = PhaseReport.of(poll)
     return Detection(poll, policy.budget_seconds)
 

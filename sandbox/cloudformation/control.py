@@ -22,6 +22,10 @@ All bodies and answers are JSON.
     POST /_sandbox/faults/change-set-failed {"stack_name": "s", "reason": "..."}
     GET  /_sandbox/timing    -> {"detection": {"seconds": 0.0, "min_polls": 1}, ...}
     POST /_sandbox/timing    {"detection": {"seconds": 5, "min_polls": 0}, ...}
+    GET  /_sandbox/events    -> {"knobs": {"delay_seconds": 0.0, "drop": false,
+                                 "duplicate": false}, "log": [{"detail_type": ..., "fate": ...}]}
+    POST /_sandbox/events    {"delay_seconds": 2.5, "drop": false, "duplicate": true}
+                             (CloudFormation's EventBridge events: delay, lose, repeat them)
     POST /_sandbox/stack-status  {"stack_name": "s", "status": "UPDATE_IN_PROGRESS"}
     POST /_sandbox/reset     {}  (everything back to empty; the sandbox's after-reset hooks
                                   then re-create what its owner needs, e.g. the notice inbox)
@@ -33,8 +37,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from typing import Any
 
+from .eventbridge import EventKnobs
 from .timing import Phase
 
 PREFIX = "/_sandbox"
@@ -86,6 +92,11 @@ class ControlApp:
             }
         if method == "GET" and path == "/timing":
             return 200, sb.timing.to_dict()
+        if method == "GET" and path == "/events":
+            return 200, {
+                "knobs": asdict(sb.events.knobs),
+                "log": [asdict(entry) for entry in sb.events.log],
+            }
         if method != "POST":
             return 404, {"error": f"no such control endpoint: {method} {path}"}
         if path == "/faults":
@@ -119,6 +130,12 @@ class ControlApp:
                     spec = body[name]
                     phase = Phase(float(spec.get("seconds", 0.0)), int(spec.get("min_polls", 1)))
                     setattr(sb.timing, name, phase)
+        elif path == "/events":
+            sb.events.knobs = EventKnobs(
+                delay_seconds=float(body.get("delay_seconds", 0.0)),
+                drop=bool(body.get("drop", False)),
+                duplicate=bool(body.get("duplicate", False)),
+            )
         elif path == "/stack-status":
             sb.set_stack_status(body["stack_name"], body["status"])
         elif path == "/reset":

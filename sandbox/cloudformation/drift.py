@@ -118,6 +118,7 @@ def advance(det: Detection, observed: bool) -> None:
         return
     if det.progress.done():
         _complete(det)
+        STATE.events.emit_drift(det)
     elif observed:
         det.progress.polls += 1
 

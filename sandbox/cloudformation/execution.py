@@ -52,6 +52,8 @@ def event(
     setattr(ev, "client_request_token", token)  # noqa: B010 (typed as None in moto)
     ev.sendToSns(stack.account_id, stack.region_name, stack.notification_arns)
     stack.events.append(ev)
+    if resource is None:  # the stack's own status changed: EventBridge hears of it too
+        STATE.events.emit_stack_status(stack, status, reason, token)
 
 
 def _resource(stack: Stack, lid: str) -> tuple[str, str, str]:

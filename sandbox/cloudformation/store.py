@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from moto.cloudformation.models import CloudFormationBackend, Stack, cloudformation_backends
 
 from .errors import StackNotFoundError
+from .eventbridge import EventBus
 from .faults import Faults
 from .timing import Progress, Timing
 
@@ -52,6 +53,7 @@ class State:
         self.lock = threading.RLock()
         self.timing = Timing()
         self.faults: Faults = Faults()
+        self.events = EventBus()
         self.stacks: dict[str, StackExtra] = {}
         self.detections: dict[str, Detection] = {}
         self.change_sets: dict[str, ChangeSetRecord] = {}
@@ -60,6 +62,7 @@ class State:
         with self.lock:
             self.timing.reset()
             self.faults.reset()
+            self.events.reset()
             self.stacks.clear()
             self.detections.clear()
             self.change_sets.clear()

@@ -51,6 +51,11 @@ def use_target(region: str | None, account_id: str | None) -> None:
     _TARGET.set((region, account_id))
 
 
+def targets_elsewhere() -> bool:
+    """This execution heals a stack of another region or account (set by the fleet)."""
+    return any(_TARGET.get())
+
+
 def _client(service: str) -> Any:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     endpoint_env = f"AWS_ENDPOINT_URL_{service.upper()}"

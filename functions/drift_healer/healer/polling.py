@@ -25,6 +25,8 @@ class PollState(Record):
     last_transient_error: str | None = None
     timed_out: bool = False
     failure: str | None = None  # a non-transient AWS error ended the wait
+    events: int = 0  # event mode: wake-ups by an event (the relay completed the callback)
+    ended_on: str | None = None  # event mode: "event" or "poll" (a callback timeout)
 
     @property
     def settled(self) -> bool:

@@ -32,10 +32,11 @@ class PhaseReport:
     seconds: float
     polls: int
     transient_errors: int
+    ended_on: str | None = None  # event mode: "event" or "poll"; None when polling only
 
     @classmethod
     def of(cls, poll: PollState) -> PhaseReport:
-        return cls(round(poll.elapsed_seconds, 3), poll.polls, poll.transient_errors)
+        return cls(round(poll.elapsed_seconds, 3), poll.polls, poll.transient_errors, poll.ended_on)
 
 
 @dataclass
@@ -179,6 +180,7 @@ class RunReport:
                     "Polls": p.polls,
                     "TransientErrors": p.transient_errors,
                 }
+                | ({"EndedOn": p.ended_on} if p.ended_on else {})
                 for name, p in self.phases.items()
             },
             "DriftFirstSeen": (

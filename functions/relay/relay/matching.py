@@ -1,0 +1,149 @@
+"""Which waiting durable callback a CloudFormation event ends: pure functions, no AWS.
+
+The waiter records are written by the healer (functions/drift_healer/healer/waiter_records.py;
+the names below mirror it, a test checks they agree): per stack ARN, one `WAIT#...` item per
+durable execution with its callback id, its phase and the id it waits for.
+
+- `CloudFormation Drift Detection Status Change` with a final detection status wakes the
+  detection/verification waiter whose detection id is the event's, or that has no detection
+  id yet (DetectStackDrift has not answered it: the healer then decides from a fresh
+  Describe, so an early or unrelated wake-up costs one Describe, never a wrong outcome).
+- `CloudFormation Stack Status Change` with a final stack status wakes the execution waiter
+  whose ClientRequestToken is the event's.
+Anything else (another stack, another detection, an earlier run's token, a status still in
+progress) matches nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+DRIFT_DETAIL_TYPE = "CloudFormation Drift Detection Status Change"
+STACK_DETAIL_TYPE = "CloudFormation Stack Status Change"
+SOURCE = "aws.cloudformation"
+FINAL_DETECTION_STATUSES = frozenset({"DETECTION_COMPLETE", "DETECTION_FAILED"})
+
+# Mirrors healer.waiter_records / healer.state_store (tests/relay checks the two agree).
+PARTITION_KEY = "StackId"
+SORT_KEY = "RecordKey"
+WAIT_KEY_PREFIX = "WAIT#"
+CALLBACK_ID = "CallbackId"
+PHASE = "Phase"
+DETECTION_ID = "DetectionId"
+CLIENT_REQUEST_TOKEN = "ClientRequestToken"
+EXECUTION_ARN = "ExecutionArn"
+DETECTION_PHASES = frozenset({"detection", "verification"})
+EXECUTION_PHASE = "execution"
+
+
+class NotACloudFormationEventError(ValueError):
+    """The input is not an EventBridge event of a kind the relay handles."""
+
+
+@dataclass(frozen=True)
+class StackEvent:
+    """What the relay needs of one CloudFormation event."""
+
+    kind: str  # "drift" or "stack"
+    stack_id: str
+    status: str
+    detection_id: str | None = None
+    client_request_token: str | None = None
+    event_id: str = ""
+
+    @property
+    def final(self) -> bool:
+        if self.kind == "drift":
+            return self.status in FINAL_DETECTION_STATUSES
+        return bool(self.status) and not self.status.endswith("_IN_PROGRESS")
+
+
+@dataclass(frozen=True)
+class Waiter:
+    callback_id: str
+    phase: str
+    execution_arn: str = ""
+    detection_id: str | None = None
+    client_request_token: str | None = None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def parse_event(event: Mapping[str, Any]) -> StackEvent:
+    """The event's kind, stack, status and ids; NotACloudFormationEventError naming what is
+    missing otherwise (the rule only sends these two detail types, so that is a bug)."""
+    if not isinstance(event, Mapping):
+        raise NotACloudFormationEventError(f"expected an EventBridge event, got {type(event)}")
+    detail_type, detail = event.get("detail-type"), event.get("detail")
+    if event.get("source") != SOURCE or not isinstance(detail, Mapping):
+        raise NotACloudFormationEventError(
+            f"not an {SOURCE} event with a detail (source {event.get('source')!r})"
+        )
+    stack_id = _text(detail.get("stack-id"))
+    if stack_id is None:
+        raise NotACloudFormationEventError(f"{detail_type!r} event without detail.stack-id")
+    status_details = detail.get("status-details")
+    status_details = status_details if isinstance(status_details, Mapping) else {}
+    token = _text(detail.get("client-request-token"))
+    event_id = str(event.get("id", ""))
+    if detail_type == DRIFT_DETAIL_TYPE:
+        return StackEvent(
+            kind="drift",
+            stack_id=stack_id,
+            status=_text(status_details.get("detection-status")) or "",
+            detection_id=_text(detail.get("stack-drift-detection-id")),
+            client_request_token=token,
+            event_id=event_id,
+        )
+    if detail_type == STACK_DETAIL_TYPE:
+        return StackEvent(
+            kind="stack",
+            stack_id=stack_id,
+            status=_text(status_details.get("status")) or "",
+            client_request_token=token,
+            event_id=event_id,
+        )
+    raise NotACloudFormationEventError(f"unexpected detail-type {detail_type!r}")
+
+
+def waiter_from_item(item: Mapping[str, Any]) -> Waiter | None:
+    """A waiter from a DynamoDB item (low-level attribute values); None if it is not one."""
+
+    def text(name: str) -> str | None:
+        value = item.get(name)
+        return _text(value.get("S")) if isinstance(value, Mapping) else None
+
+    key, callback_id, phase = text(SORT_KEY), text(CALLBACK_ID), text(PHASE)
+    if not key or not key.startswith(WAIT_KEY_PREFIX) or not callback_id or not phase:
+        return None
+    return Waiter(
+        callback_id=callback_id,
+        phase=phase,
+        execution_arn=text(EXECUTION_ARN) or "",
+        detection_id=text(DETECTION_ID),
+        client_request_token=text(CLIENT_REQUEST_TOKEN),
+    )
+
+
+def matching_waiters(event: StackEvent, waiters: Iterable[Waiter]) -> list[Waiter]:
+    """The waiters this event ends (usually one, none for a stale or foreign event)."""
+    if not event.final:
+        return []
+    if event.kind == "drift":
+        return [
+            w
+            for w in waiters
+            if w.phase in DETECTION_PHASES
+            and (w.detection_id is None or w.detection_id == event.detection_id)
+        ]
+    if event.client_request_token is None:
+        return []
+    return [
+        w
+        for w in waiters
+        if w.phase == EXECUTION_PHASE and w.client_request_token == event.client_request_token
+    ]

@@ -1,0 +1,45 @@
+"""The relay function (functions/relay), run in this process as the target of the sandbox's
+EventBridge rule: events from the emulated CloudFormation complete the healer's callbacks
+through the local durable service, as the deployed rule and relay do in AWS."""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sandbox.clients import client
+
+RELAY_PATH = Path(__file__).resolve().parent.parent / "functions" / "relay"
+
+
+class LocalRelay:
+    """Calls the relay's handler logic with clients aimed at the sandbox (DynamoDB) and the
+    durable service (Lambda callbacks). `results` keeps what every event led to."""
+
+    def __init__(self, *, aws_endpoint: str, lambda_endpoint: str, region: str, table: str) -> None:
+        if str(RELAY_PATH) not in sys.path:
+            sys.path.insert(0, str(RELAY_PATH))
+        from relay.aws import Clients  # noqa: PLC0415 - the relay lives outside the package
+        from relay.handler import relay  # noqa: PLC0415
+
+        self._relay: Callable[..., dict[str, Any]] = relay
+        self._clients = Clients(
+            dynamodb=client("dynamodb", aws_endpoint, region),
+            lambda_=client("lambda", lambda_endpoint, region),
+        )
+        self.table = table
+        self.results: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, event: dict[str, Any]) -> dict[str, Any]:
+        result = self._relay(event, self._clients, self.table)
+        with self._lock:
+            self.results.append(result)
+        return result
+
+    def woken(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r for r in self.results if r.get("action") == "woke"]

@@ -1,0 +1,65 @@
+"""The event-mode world: sandbox, durable service (real clock) and the in-process relay."""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sandbox.durable_service import DurableService
+from sandbox.emulator import AwsSandbox
+from sandbox.relay_target import LocalRelay
+
+FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "drift_healer"
+TABLE = "events-state"
+# A lost event costs FALLBACK seconds before the poll that finishes the wait.
+FALLBACK = 3
+
+
+@dataclass
+class EventWorld:
+    sb: AwsSandbox
+    service: DurableService
+    relay: LocalRelay
+    topic_arn: str
+
+    def deploy_drifted(self, name: str, value: str = "changed") -> None:
+        template = {
+            "Resources": {
+                "Param": {
+                    "Type": "AWS::SSM::Parameter",
+                    "Properties": {"Name": f"/{name}/p", "Type": "String", "Value": "initial"},
+                }
+            }
+        }
+        self.sb.client("cloudformation").create_stack(
+            StackName=name, TemplateBody=json.dumps(template)
+        )
+        self.sb.client("ssm").put_parameter(
+            Name=f"/{name}/p", Value=value, Type="String", Overwrite=True
+        )
+
+    def heal(self, stack: str, timeout: float = 60) -> tuple[dict[str, Any], str]:
+        lam = self.service.lambda_client()
+        started = lam.invoke(
+            FunctionName=self.service.function_arn,
+            InvocationType="Event",
+            Payload=json.dumps({"StackName": stack}).encode(),
+        )
+        arn = started["DurableExecutionArn"]
+        deadline = time.monotonic() + timeout
+        while (run := lam.get_durable_execution(DurableExecutionArn=arn))["Status"] in {
+            "RUNNING",
+            "PENDING",
+        }:
+            assert time.monotonic() < deadline, f"the execution did not finish in {timeout} s"
+            time.sleep(0.1)
+        result = json.loads(run.get("Result") or json.loads(run["Error"]["ErrorData"]))
+        return result, arn
+
+    def history_names(self, arn: str) -> list[str]:
+        lam = self.service.lambda_client()
+        events = lam.get_durable_execution_history(DurableExecutionArn=arn)["Events"]
+        return [str(e.get("Name")) for e in events if e.get("Name")]

@@ -1,0 +1,70 @@
+"""Each wait ends when CloudFormation's event arrives; a lost event costs one fallback poll."""
+
+from __future__ import annotations
+
+import pytest
+from event_world import FALLBACK, EventWorld
+
+from sandbox.cloudformation.timing import Phase
+
+pytestmark = pytest.mark.slow
+
+EVENT_PHASES = ("detection", "execution", "verification")
+
+
+def test_each_wait_ends_on_the_event_with_one_describe(events: EventWorld) -> None:
+    events.deploy_drifted("ev-happy")
+
+    result, arn = events.heal("ev-happy")
+
+    assert result["Outcome"] == "HEALED"
+    for phase in EVENT_PHASES:
+        assert result["Phases"][phase]["EndedOn"] == "event", phase
+        assert result["Phases"][phase]["Polls"] == 1, phase  # the Describe after the event
+        # CloudFormation took 0.5 s; the wait ended well before the 3 s fallback.
+        assert result["Phases"][phase]["Seconds"] < FALLBACK, phase
+    assert "EndedOn" not in result["Phases"]["change_set"]  # no event exists: polled
+    woke = events.relay.woken()
+    assert len(woke) == 3
+    names = events.history_names(arn)
+    assert "wait-for-detection-listen-1" in names  # recorded before DetectStackDrift
+    assert names.index("wait-for-detection-listen-1") < names.index("start-detection")
+    assert "wait-for-detection-polling" not in names
+
+
+def test_event_sent_before_the_callback_is_waited_on_still_wakes_it(events: EventWorld) -> None:
+    # Detection finishes inside DetectStackDrift itself: its event reaches the relay while
+    # the handler has not yet recorded the detection id nor started waiting.
+    events.sb.timing.detection = Phase(0.0, 0)
+    events.deploy_drifted("ev-early")
+
+    result, _ = events.heal("ev-early")
+
+    assert result["Outcome"] == "HEALED"
+    assert result["Phases"]["detection"]["EndedOn"] == "event"
+    assert result["Phases"]["detection"]["Seconds"] < FALLBACK
+
+
+def test_duplicated_events_are_harmless(events: EventWorld) -> None:
+    events.sb.events.knobs.duplicate = True
+    events.deploy_drifted("ev-dup")
+
+    result, _ = events.heal("ev-dup")
+
+    assert result["Outcome"] == "HEALED"
+    assert all(result["Phases"][p]["EndedOn"] == "event" for p in EVENT_PHASES)
+    outcomes = [status for r in events.relay.woken() for status in r["callbacks"].values()]
+    assert "already closed" in outcomes  # the second copy found the callback done
+
+
+def test_dropped_events_fall_back_to_a_poll_and_finish(events: EventWorld) -> None:
+    events.sb.events.knobs.drop = True
+    events.deploy_drifted("ev-lost")
+
+    result, _ = events.heal("ev-lost")
+
+    assert result["Outcome"] == "HEALED"
+    for phase in EVENT_PHASES:
+        assert result["Phases"][phase]["EndedOn"] == "poll", phase
+        assert FALLBACK - 0.5 <= result["Phases"][phase]["Seconds"] < 2 * FALLBACK + 2
+    assert events.relay.results == []  # nothing reached the relay

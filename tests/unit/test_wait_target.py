@@ -1,0 +1,32 @@
+"""A stack of another account or region is waited on by polling: its events go elsewhere."""
+
+from __future__ import annotations
+
+from contextvars import copy_context
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from healer import clients
+from healer.waits import listener
+
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:h:live/durable-execution/x/y"
+STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1"
+
+
+def listen(region: str | None, account: str | None) -> Any:
+    def inside() -> Any:
+        clients.use_target(region, account)
+        context = SimpleNamespace(execution_context=SimpleNamespace(durable_execution_arn=ARN))
+        return listener(context, STACK, "detection")  # type: ignore[arg-type]
+
+    return copy_context().run(inside)
+
+
+def test_events_are_awaited_for_own_stacks_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WAIT_MODE", "events")
+    monkeypatch.setenv("STATE_TABLE_NAME", "drift-healer-state")
+    assert listen(None, None) is not None
+    assert listen("eu-west-1", None) is None
+    assert listen(None, "111122223333") is None
