@@ -160,8 +160,17 @@ def heal(
     )
     report.review_reasons, report.warnings = decision.held, decision.warnings
     if request.wait_for_approval and (report.review_mode or not decision.automatic):
+        if deferred := state.approval_deferred(report):
+            return report.finish(Outcome.REVIEW_REQUIRED, deferred)
         approval = load_approval_settings()  # checked at the run's start (heal)
-        if not await_approval(context, settings, approval, report, created):
+        if not await_approval(
+            context,
+            settings,
+            approval,
+            report,
+            created,
+            on_asked=lambda asked: state.record_pending_approval(context, report, asked),
+        ):
             return report
         return execute_and_verify(context, settings, report, created, deadline)
     if report.review_mode:

@@ -9,6 +9,7 @@ import pytest
 from harness import FAST_POLLS, REGION, Inbox, new_inbox
 
 from sandbox.cloudformation.timing import Phase
+from sandbox.dynamodb import create_state_table
 from sandbox.emulator import AwsSandbox
 
 
@@ -45,3 +46,12 @@ def inbox(aws: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> Inbox:
     for name, value in FAST_POLLS.items():
         monkeypatch.setenv(name, value)
     return box
+
+
+@pytest.fixture
+def table(aws: AwsSandbox, inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> str:
+    """The drift state table, as the template deploys it (STATE_TABLE_NAME)."""
+    name = create_state_table(aws.client("dynamodb"), "drift-healer-state")
+    aws.dynamodb_faults.clear()
+    monkeypatch.setenv("STATE_TABLE_NAME", name)
+    return name

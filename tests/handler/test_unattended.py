@@ -10,20 +10,11 @@ from typing import Any
 import pytest
 from harness import Inbox, Run, calls, client, deploy, drift_sample, run_handler, ssm_value
 
-from sandbox.dynamodb import create_state_table
 from sandbox.emulator import AwsSandbox
 from tests.stacks import SAMPLE_TEMPLATE
 
 REVIEW = {"StackName": "sample", "CreateChangeSetOnly": True}
 AUTO = {"StackName": "sample"}
-
-
-@pytest.fixture
-def table(aws: AwsSandbox, inbox: Inbox, monkeypatch: pytest.MonkeyPatch) -> str:
-    name = create_state_table(client("dynamodb"), "drift-healer-state")
-    aws.dynamodb_faults.clear()
-    monkeypatch.setenv("STATE_TABLE_NAME", name)
-    return name
 
 
 def change_sets() -> list[str]:

@@ -8,6 +8,7 @@ step; the wait itself is a durable callback (no compute while waiting).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
@@ -126,9 +127,13 @@ def await_approval(
     approval: ApprovalSettings,
     report: RunReport,
     created: Started,
+    *,
+    on_asked: Callable[[Approval], None] | None = None,
 ) -> bool:
-    """Ask and wait. True: approved and still valid, the caller executes and verifies.
-    False: the report is finished (REJECTED, APPROVAL_TIMED_OUT, APPROVAL_INVALID, OBSOLETE).
+    """Ask and wait; `on_asked` records the waiting approval in the drift state.
+
+    True: approved and still valid, the caller executes and verifies. False: the report is
+    finished (REJECTED, APPROVAL_TIMED_OUT, APPROVAL_INVALID, OBSOLETE).
     """
     stack_id = str(report.stack_id)
     execution_arn = context.execution_context.durable_execution_arn
@@ -157,6 +162,8 @@ def await_approval(
         )
     else:  # outside Lambda: the link and callback id go to the log
         context.logger.warning("approval required; callback id %s", callback.callback_id)
+    if on_asked is not None:
+        on_asked(report.approval)
 
     try:
         raw = callback.result()

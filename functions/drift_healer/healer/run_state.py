@@ -14,16 +14,19 @@ from datetime import datetime
 from aws_durable_execution_sdk_python import DurableContext
 
 from healer import state_steps
+from healer.approval import Approval
 from healer.drift_fingerprint import drift_changes, drift_fingerprint
 from healer.drift_state import (
     busy_reason,
     drift_age_text,
     first_seen_drifted,
     notice_decision,
+    reminder_due,
     run_facts,
 )
 from healer.notice import should_notify
-from healer.pending_review import ReviewPlan, review_plan
+from healer.outcomes import Outcome
+from healer.pending_review import ReviewPlan, approval_pending_reason, review_plan
 from healer.report import RunReport
 from healer.state_model import (
     DriftState,
@@ -42,6 +45,7 @@ from healer.state_settings import StateSettings
 class RunState:
     settings: StateSettings
     lease: Lease | NoState = field(default_factory=NoState.stateless)
+    deferred: bool = False  # an approval that timed out is not asked again yet
 
     @classmethod
     def stateless(cls) -> RunState:
@@ -58,10 +62,14 @@ class RunState:
 
     @property
     def busy(self) -> str | None:
-        """Why this run must change nothing (another execution holds the lease)."""
-        if isinstance(self.lease, Lease) and not self.lease.taken:
-            return busy_reason(self.lease.holder, self.lease.expires)
-        return None
+        """Why this run must change nothing (another execution holds the lease), naming the
+        approval that execution waits for, if it recorded one."""
+        if not isinstance(self.lease, Lease) or self.lease.taken:
+            return None
+        pending = self.pending
+        if pending is not None and pending.approval_waiting(self.lease.at):
+            return approval_pending_reason(pending)
+        return busy_reason(self.lease.holder, self.lease.expires)
 
     @property
     def previous(self) -> DriftState | NoState | None:
@@ -86,6 +94,46 @@ class RunState:
             self.pending, drift_fingerprint(report.drifted), status, execution_status
         )
 
+    # -- 2b. approval that waits (issue 8) ---------------------------------------------------
+    def approval_deferred(self, report: RunReport) -> str | None:
+        """Why not to ask again: an approval for this same drift timed out and the reminder
+        interval has not passed (asking on every scheduled run would be a loop of notices)."""
+        previous, now = self.previous, self.now
+        if not isinstance(previous, DriftState) or now is None or previous.last_notified is None:
+            return None
+        if previous.notified_outcome != Outcome.APPROVAL_TIMED_OUT.value:
+            return None
+        if previous.notified_fingerprint != drift_fingerprint(report.drifted):
+            return None
+        if reminder_due(previous.last_notified, now, self.settings.remind_after_hours):
+            return None
+        self.deferred = True
+        return (
+            f"an approval for this drift timed out unanswered (notified "
+            f"{previous.last_notified:%Y-%m-%d %H:%M} UTC); it is asked again "
+            f"{self.settings.remind_after_hours:g} h after that (REMIND_AFTER_HOURS)"
+        )
+
+    def record_pending_approval(
+        self, context: DurableContext, report: RunReport, approval: Approval
+    ) -> None:
+        if report.stack_id is None or report.change_set is None or self.now is None:
+            return
+        pending = PendingChangeSet(
+            change_set_id=report.change_set.change_set_id,
+            change_set_name=report.change_set.change_set_name,
+            fingerprint=drift_fingerprint(report.drifted),
+            created=self.now,
+            callback_id=approval.callback_id,
+            asked=approval.asked,
+            approval_expires=approval.expires,
+        )
+        recorded = state_steps.run_record_pending_approval(
+            context, self.settings, self.lease, report.stack_id, pending
+        )
+        if isinstance(recorded, NoState) and recorded.unavailable:
+            report.notes.append(f"the waiting approval was not recorded: {recorded.note}")
+
     # -- 3. at the end ------------------------------------------------------------------------
     def note_drift_age(self, report: RunReport) -> None:
         """DriftFirstSeen and the drift's age ("drifted for 3 days"), from the state."""
@@ -101,8 +149,8 @@ class RunState:
     def decide_notice(self, report: RunReport, *, notify_on_in_sync: bool) -> NoticeDecision:
         """Alerts on change: the state decides; without state, every outcome but IN_SYNC."""
         outcome = report.final_outcome
-        if not should_notify(outcome, notify_on_in_sync=True):  # OPTED_OUT, BUSY: never
-            return NoticeDecision(notify=False)
+        if not should_notify(outcome, notify_on_in_sync=True) or self.deferred:
+            return NoticeDecision(notify=False)  # OPTED_OUT, BUSY, an approval not re-asked
         previous = self.previous
         if isinstance(previous, NoState) or not isinstance(self.lease, Lease):
             return NoticeDecision(

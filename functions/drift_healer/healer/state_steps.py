@@ -19,7 +19,7 @@ from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 from healer import state_store as store
 from healer.drift_state import lease_expiry, next_state
 from healer.durable import step_config
-from healer.state_model import DriftState, Lease, NoState, RunEnd
+from healer.state_model import DriftState, Lease, NoState, PendingChangeSet, RunEnd
 from healer.state_settings import StateSettings
 
 
@@ -93,6 +93,13 @@ def save_state(
     )
     store.save_state(table, state, execution_arn, now=now, ttl_days=ttl_days)
     return state
+
+
+@durable_step
+def record_pending_approval(
+    _: StepContext, table: str, stack_id: str, execution_arn: str, pending: PendingChangeSet
+) -> bool:
+    return store.record_pending_approval(table, stack_id, execution_arn, pending)
 
 
 @durable_step
@@ -203,6 +210,34 @@ def run_save_state(
             ),
             "save-drift-state",
             step_config(DriftState),
+        )
+    except DurableOperationError as failure:
+        return _unavailable(failure)
+
+
+def run_record_pending_approval(
+    context: DurableContext,
+    settings: StateSettings,
+    lease: Lease | NoState,
+    stack_id: str,
+    pending: PendingChangeSet,
+) -> bool | NoState:
+    """While a run waits for a decision: the approval it asked for, in the state item (a run
+    that finds the lease held then names it). Only with the lease; never raises."""
+    if settings.state_table_name is None:
+        return NoState.stateless()
+    if isinstance(lease, NoState) or not lease.taken:
+        return False
+    try:
+        return context.step(
+            record_pending_approval(
+                settings.state_table_name,
+                stack_id,
+                context.execution_context.durable_execution_arn,
+                pending,
+            ),
+            "record-pending-approval",
+            step_config(bool),
         )
     except DurableOperationError as failure:
         return _unavailable(failure)

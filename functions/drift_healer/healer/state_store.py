@@ -245,6 +245,37 @@ def release_lease(table: str, stack_id: str, execution_arn: str) -> bool:
     return True
 
 
+def record_pending_approval(
+    table: str, stack_id: str, execution_arn: str, pending: PendingChangeSet
+) -> bool:
+    """One conditional UpdateItem while this execution holds the lease: the change set a
+    person is asked to approve and its callback (so a later run names it instead of asking
+    again). False when the lease is no longer ours."""
+    values = {
+        "Id": pending.change_set_id,
+        "Name": pending.change_set_name,
+        "Fingerprint": pending.fingerprint,
+        "Created": _iso(pending.created),
+    } | _approval_values(pending)
+    try:
+        clients.dynamodb().update_item(
+            TableName=table,
+            Key=_key(stack_id, STATE_KEY),
+            UpdateExpression="SET #pending = :pending",
+            ConditionExpression="#holder = :me",
+            ExpressionAttributeNames={"#pending": "PendingChangeSet", "#holder": LEASE_HOLDER},
+            ExpressionAttributeValues={
+                ":pending": _marshal({"p": values})["p"],
+                ":me": {"S": execution_arn},
+            },
+        )
+    except ClientError as error:
+        if error_code(error) != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
 class LeaseLostError(RuntimeError):
     """The state was not written: another execution holds the stack's lease now."""
 
