@@ -1,0 +1,130 @@
+"""The flow's building blocks below the handler: the change set (a pending review reused,
+or a new one created and waited for), drift detection with its wait, and bookkeeping that
+turns a late failure into a note. app.py reads as the flow; these are its phases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import NamedTuple, TypeVar
+
+from aws_durable_execution_sdk_python import DurableContext
+from aws_durable_execution_sdk_python.exceptions import DurableOperationError
+
+from healer import steps
+from healer.model import ChangeSetRef, StackSnapshot
+from healer.naming import change_set_name, client_token
+from healer.outcomes import Outcome, classify_change_set
+from healer.polling import DetectionPoll
+from healer.report import PhaseReport, RunReport
+from healer.run_state import RunState
+from healer.settings import Settings
+from healer.waits import detect_and_wait, wait_for_change_set
+
+T = TypeVar("T")
+
+
+def settle_pending_review(
+    context: DurableContext, report: RunReport, state: RunState
+) -> steps.Started | None:
+    """The change set a person was asked to review: reused when it still reverts exactly
+    this drift (the Started it stands for), deleted, with a note, when it is stale."""
+    pending = state.pending
+    if pending is None or report.stack_id is None or state.now is None:
+        return None
+    stack_id = report.stack_id
+    found = steps.run_read_pending_change_set(context, stack_id, pending.change_set_id)
+    plan = state.plan_review(
+        report, found.status if found else None, found.execution_status if found else None
+    )
+    if plan.delete is not None:
+        stale = plan.delete
+        if noted(
+            report,
+            f"the stale pending review {stale.change_set_name} could not be deleted",
+            lambda: steps.run_delete_change_set(
+                context, stack_id, stale.change_set_id, "delete-stale-review"
+            ),
+            default=False,
+        ):
+            report.notes.append(
+                f"the pending review {stale.change_set_name} was deleted: the drift it "
+                "reverted has changed or is gone"
+            )
+    if plan.reuse is None:
+        return None
+    report.change_set = ChangeSetRef(
+        change_set_id=plan.reuse.change_set_id, change_set_name=plan.reuse.change_set_name
+    )
+    report.notes.append(
+        f"reusing the pending review {plan.reuse.change_set_name} (created "
+        f"{plan.reuse.created:%Y-%m-%d %H:%M} UTC): it reverts exactly this drift"
+    )
+    return steps.Started(at=state.now, id=plan.reuse.change_set_id)
+
+
+def create_change_set(
+    context: DurableContext,
+    settings: Settings,
+    report: RunReport,
+    stack: StackSnapshot,
+    deadline: datetime | None,
+) -> steps.Started:
+    """Steps 4-5: create the REVERT_DRIFT change set (name and token fixed per execution),
+    under the stack's own service role if it has one, and wait for it. A change set that
+    failed or had nothing to do finishes the report."""
+    execution_arn = context.execution_context.durable_execution_arn
+    name = change_set_name(execution_arn)
+    role = report.service_role.to_pass if report.service_role else None
+    created = steps.run_create_change_set(
+        context, stack, name, client_token(execution_arn, "create"), role
+    )
+    report.change_set = ChangeSetRef(change_set_id=created.id, change_set_name=name)
+    policy = settings.poll_policy("change_set").until(deadline, created.at)
+    creation = wait_for_change_set(context, stack.stack_id, created, policy)
+    report.phases["change_set"] = PhaseReport.of(creation)
+    ended = classify_change_set(creation, policy.budget_seconds)
+    if ended and ended[0] is Outcome.NOTHING_TO_REVERT:
+        report.change_set_deleted = noted(
+            report,
+            "the empty change set could not be deleted",
+            lambda: steps.run_delete_change_set(
+                context, stack.stack_id, created.id, "delete-empty-change-set"
+            ),
+            default=False,
+        )
+    if ended:
+        report.finish(*ended)
+    return created
+
+
+class Detection(NamedTuple):
+    poll: DetectionPoll
+    budget_seconds: float
+
+
+def detect_drift(
+    context: DurableContext,
+    settings: Settings,
+    report: RunReport,
+    stack_id: str,
+    *,
+    phase: str,
+    deadline: datetime | None,
+) -> Detection:
+    """DetectStackDrift, then wait (events or polls) until it finishes."""
+    _, poll, policy = detect_and_wait(
+        context, stack_id, phase=phase, base=settings.poll_policy("detection"), deadline=deadline
+    )
+    report.phases[phase] = PhaseReport.of(poll)
+    return Detection(poll, policy.budget_seconds)
+
+
+def noted(report: RunReport, what: str, call: Callable[[], T], *, default: T) -> T:
+    """Bookkeeping after the outcome is known: a failure becomes a note, never the outcome."""
+    try:
+        return call()
+    except DurableOperationError as failure:
+        report.notes.append(f"{what}: {failure.message or type(failure).__name__}")
+        return default
