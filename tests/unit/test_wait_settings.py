@@ -95,3 +95,12 @@ def test_once_the_relay_delivered_the_rounds_are_long(monkeypatch: pytest.Monkey
     # A one-hour execution whose event is lost: 8 wake-ups trusted, 63 before any event.
     assert first_look_after(3600, schedule(trusted=True), look_at_start=False)[1] == 8
     assert first_look_after(3600, schedule(trusted=False), look_at_start=False)[1] == 63
+
+
+def test_the_first_round_never_sleeps_past_the_final_steps_reserve() -> None:
+    # It is armed before the operation starts, i.e. before the budget is cut to the
+    # deadline: a long first poll interval must not carry it past the ExecutionTimeout.
+    slow = PollPolicy(initial_seconds=1200, max_seconds=1800, backoff_rate=1.5, budget_seconds=7200)
+    settings = load_wait_settings()
+    assert settings.callback_timeout(1, trusted=False, polling=slow) == 300
+    assert settings.callback_timeout(2, trusted=False, polling=slow) == 1800

@@ -63,7 +63,9 @@ class WaitSettings(BaseSettings):
         schedule, a few wake-ups even for an hour-long update."""
         if trusted:
             return self.fallback_seconds(round_number)
-        return float(next_interval(round_number, polling))
+        polled = float(next_interval(round_number, polling))
+        # The first round is armed before the budget is cut to the deadline (see above).
+        return min(polled, FINAL_STEPS_RESERVE_SECONDS) if round_number <= 1 else polled
 
 
 def load_wait_settings() -> WaitSettings:
