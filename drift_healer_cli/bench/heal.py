@@ -1,10 +1,13 @@
 """``drift-healer bench heal``: how long after CloudFormation a heal's waits end, per mode.
 
-The same drifted stack is healed with polling waits, with event-driven waits, and with
-event-driven waits whose events are all lost (fallback polls only). CloudFormation's phase
-times and the healer's intervals (poll policies and event fallbacks) are divided by the same
-`--scale` factor, so a 15-minute update takes 90 s at the default scale 10; intervals are
-whole seconds (durable waits have 1 s resolution), so the shortest ones are rounded up.
+The same drifted stack is healed with polling waits, with event-driven waits, with event-
+driven waits whose events are all lost (the relay never proven: fallback rounds on the
+polling schedule), and with events lost after the first one arrived (the detection's event
+proves the relay; the execution's is lost and waited out on the long fallback schedule).
+CloudFormation's phase times and the healer's intervals (poll policies and event fallbacks)
+are divided by the same `--scale` factor, so a 15-minute update takes 90 s at the default
+scale 10; intervals are whole seconds (durable waits have 1 s resolution), so the shortest
+ones are rounded up.
 Verification is switched off: it is the detection wait again.
 
 Per phase (detection, execution) and mode it prints CloudFormation's own time, how long
@@ -42,7 +45,7 @@ if TYPE_CHECKING:
     from sandbox.durable_service import DurableService
     from sandbox.emulator import AwsSandbox
 
-MODES = ("polling", "events", "events-dropped")
+MODES = ("polling", "events", "events-dropped", "events-lost-later")
 PHASES = ("detection", "execution")
 # The healer's defaults (healer.settings, healer.wait_settings), in real seconds.
 DEFAULT_POLLS = {"DETECTION": (5, 30), "EXECUTION": (10, 60), "CHANGE_SET": (5, 30)}
@@ -134,9 +137,10 @@ def bench_heal(args: argparse.Namespace) -> int:
                     sb.timing.detection = sb.timing.execution = Phase(seconds, 0)
                     sb.timing.change_set_create = Phase(0.0, 0)
                     sb.events.knobs.drop = mode == "events-dropped"
-                    rows += _heal_once(
-                        sb, service, counts, mode=mode, length=length, seconds=seconds
-                    )
+                    with _lose_events_after_the_first(sb, mode == "events-lost-later"):
+                        rows += _heal_once(
+                            sb, service, counts, mode=mode, length=length, seconds=seconds
+                        )
                     print(f"  {mode:15} {length:>6g} s: done", file=sys.stderr, flush=True)
     finally:
         sb.stop()
@@ -170,6 +174,24 @@ def _service(
         if unsubscribe:
             unsubscribe()
         stop(service)
+
+
+@contextmanager
+def _lose_events_after_the_first(sb: AwsSandbox, lose: bool) -> Iterator[None]:
+    """A second target on the bus: every event after the first drift detection event (the
+    one that proves the relay) is lost."""
+
+    def drop_the_rest(event: dict[str, Any]) -> None:
+        if event.get("detail-type") == "CloudFormation Drift Detection Status Change":
+            sb.events.knobs.drop = True
+
+    unsubscribe = sb.events.subscribe(drop_the_rest) if lose else None
+    try:
+        yield
+    finally:
+        if unsubscribe:
+            unsubscribe()
+        sb.events.knobs.drop = False
 
 
 def _heal_once(
@@ -235,7 +257,8 @@ def render(rows: list[Row], scale: float) -> str:
         "| invocations | replayed ops | ended on |\n|---|---|---|---|---|---|---|---|---|"
     )
     lines = [head]
-    for r in rows:
+    order = {mode: n for n, mode in enumerate(MODES)}
+    for r in sorted(rows, key=lambda r: (r.length, PHASES.index(r.phase), order[r.mode])):
         pct = 100 * r.overshoot / r.cloudformation if r.cloudformation else 0.0
         lines.append(
             f"| {r.length:g} s | {r.phase} | {r.mode} | {r.cloudformation:.1f} s "

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from event_world import FALLBACK, FUNCTION_DIR, TABLE, EventWorld
+from event_world import FALLBACK, FUNCTION_DIR, POLL_INITIAL, TABLE, EventWorld
 
 from sandbox.cloudformation.timing import Phase
 from sandbox.durable_service import DurableService
@@ -31,6 +31,8 @@ def world(aws_sandbox: AwsSandbox) -> Iterator[EventWorld]:
         "EVENT_FALLBACK_INITIAL_SECONDS": str(FALLBACK),
         "EVENT_FALLBACK_MAX_SECONDS": str(FALLBACK),
         "CHANGE_SET_POLL_INITIAL_SECONDS": "1",
+        "DETECTION_POLL_INITIAL_SECONDS": str(POLL_INITIAL),
+        "EXECUTION_POLL_INITIAL_SECONDS": str(POLL_INITIAL),
     }
     with DurableService.start(
         handler="app.lambda_handler", handler_path=FUNCTION_DIR, env=env, skip_time=False

@@ -14,8 +14,10 @@ from sandbox.relay_target import LocalRelay
 
 FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "drift_healer"
 TABLE = "events-state"
-# A lost event costs FALLBACK seconds before the poll that finishes the wait.
-FALLBACK = 3
+# Once an event has arrived in the run, a lost event costs FALLBACK seconds before the poll
+# that finishes the wait; before that, the polling schedule's POLL_INITIAL (x1.5 per round).
+FALLBACK = 6
+POLL_INITIAL = 1
 
 
 @dataclass

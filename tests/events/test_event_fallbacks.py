@@ -101,8 +101,9 @@ def test_a_detection_past_its_budget_is_timed_out_in_event_mode_too(
         "STATE_TABLE_NAME", create_state_table(sandbox.client("dynamodb"), "to-state")
     )
     monkeypatch.setenv("DETECTION_TIMEOUT_SECONDS", "5")
-    monkeypatch.setenv("EVENT_FALLBACK_INITIAL_SECONDS", "2")
-    monkeypatch.setenv("EVENT_FALLBACK_MAX_SECONDS", "2")
+    # No event has arrived in the run: the callback timeouts follow the detection's polls.
+    monkeypatch.setenv("DETECTION_POLL_INITIAL_SECONDS", "2")
+    monkeypatch.setenv("DETECTION_POLL_MAX_SECONDS", "2")
     sandbox.timing.detection = Phase(0.0, 1000)  # never finishes
     with DurableFunctionTestRunner(handler=app.lambda_handler, skip_time=True) as runner:
         result = runner.run(input=json.dumps({"StackName": "fb"}), execution_timeout=120)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from event_world import FALLBACK, EventWorld
 
@@ -57,8 +60,15 @@ def test_duplicated_events_are_harmless(events: EventWorld) -> None:
     assert "already closed" in outcomes  # the second copy found the callback done
 
 
-def test_dropped_events_fall_back_to_a_poll_and_finish(events: EventWorld) -> None:
+def test_dropped_events_in_a_run_that_saw_none_cost_no_more_than_polling(
+    events: EventWorld,
+) -> None:
+    # Nothing shows yet that the relay works: the fallback rounds follow the polling
+    # schedule (1 s, then 1.5 s rounded up to 2 s), i.e. Describes at 1 s and 3 s after the
+    # start, where polling would look at 0, 1 and 3 s. A 2 s phase ends on the second round
+    # (one Describe fewer than polling, at the same time), not after the long FALLBACK.
     events.sb.events.knobs.drop = True
+    events.sb.timing.detection = events.sb.timing.execution = Phase(2.0, 0)
     events.deploy_drifted("ev-lost")
 
     result, _ = events.heal("ev-lost")
@@ -66,5 +76,34 @@ def test_dropped_events_fall_back_to_a_poll_and_finish(events: EventWorld) -> No
     assert result["Outcome"] == "HEALED"
     for phase in EVENT_PHASES:
         assert result["Phases"][phase]["EndedOn"] == "poll", phase
-        assert FALLBACK - 0.5 <= result["Phases"][phase]["Seconds"] < 2 * FALLBACK + 2
+        assert result["Phases"][phase]["Polls"] == 2, (phase, result["Phases"][phase])
+        assert result["Phases"][phase]["Seconds"] < FALLBACK, phase
     assert events.relay.results == []  # nothing reached the relay
+
+
+def test_after_an_event_arrived_the_later_waits_use_the_long_fallback(
+    events: EventWorld,
+) -> None:
+    # The detection's event arrives (the relay is proven); then every event is lost. The
+    # execution and verification waits trust events: one long FALLBACK round each, no
+    # polling-schedule rounds.
+    def drop_once_detection_woke() -> None:
+        deadline = time.monotonic() + 30
+        while not events.relay.woken() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        events.sb.events.knobs.drop = True
+
+    watcher = threading.Thread(target=drop_once_detection_woke, daemon=True)
+    watcher.start()
+    events.deploy_drifted("ev-trusted")
+
+    result, _ = events.heal("ev-trusted")
+    watcher.join()
+
+    assert result["Outcome"] == "HEALED"
+    assert result["Phases"]["detection"]["EndedOn"] == "event"
+    for phase in ("execution", "verification"):
+        seen = result["Phases"][phase]
+        assert seen["EndedOn"] == "poll", (phase, seen)
+        assert seen["Polls"] == 1, (phase, seen)  # one round of FALLBACK, then the Describe
+        assert seen["Seconds"] >= FALLBACK - 0.5, (phase, seen)

@@ -15,10 +15,18 @@ ARN = "arn:aws:lambda:us-east-1:123456789012:function:h:live/durable-execution/x
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1"
 
 
+class FakeContext:
+    """Like DurableContext, hashable by identity and weakly referenceable (the waits
+    remember per context whether an event has arrived in the run)."""
+
+    def __init__(self, arn: str) -> None:
+        self.execution_context = SimpleNamespace(durable_execution_arn=arn)
+
+
 def listen(region: str | None, account: str | None) -> Any:
     def inside() -> Any:
         clients.use_target(region, account)
-        context = SimpleNamespace(execution_context=SimpleNamespace(durable_execution_arn=ARN))
+        context = FakeContext(ARN)
         return listener(context, STACK, "detection")  # type: ignore[arg-type]
 
     return copy_context().run(inside)

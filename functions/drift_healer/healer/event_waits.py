@@ -59,6 +59,9 @@ class EventWait:
     execution_arn: str
     phase: str  # detection | verification | execution
     settings: WaitSettings
+    # An earlier wait of this run was woken by an event: the relay works, the long
+    # fallback schedule is safe (WaitSettings.callback_timeout).
+    trusted: bool = False
 
 
 @durable_step
@@ -91,14 +94,19 @@ def check_operation(_: StepContext, state: S, policy: PollPolicy, poll: Poll[S])
 class EventRounds:
     """The rounds of one event-driven wait (orchestration only: every AWS call is a step)."""
 
-    def __init__(self, context: DurableContext, name: str, listen: EventWait) -> None:
+    def __init__(
+        self, context: DurableContext, name: str, listen: EventWait, polling: PollPolicy
+    ) -> None:
         self.context, self.name, self.listen = context, name, listen
+        self.polling = polling  # the phase's poll policy: the schedule until events are proven
         self.round = 0
         self.timeout = 0  # seconds, of the latest callback
 
     def callback(self, remaining: float) -> Callback[Any]:
         self.round += 1
-        fallback = self.listen.settings.fallback_seconds(self.round)
+        fallback = self.listen.settings.callback_timeout(
+            self.round, trusted=self.listen.trusted, polling=self.polling
+        )
         self.timeout = max(1, math.ceil(min(fallback, remaining)))
         return self.context.create_callback(
             f"{self.name}-event-{self.round}",

@@ -2,9 +2,11 @@
 
 WAIT_MODE=events: the wait sleeps on a durable callback that the relay function completes
 when CloudFormation's EventBridge event arrives, with a poll after every callback timeout as
-the fallback (a lost event, a missing rule). WAIT_MODE=polling (the default when unset): the
-growing-interval polls alone. Events need the drift state table (the relay finds the waiting
-callback there): without STATE_TABLE_NAME the waits poll whatever WAIT_MODE says.
+the fallback (a lost event, a missing rule); the timeouts follow the polling schedule until
+an event has arrived in the run, the long EVENT_FALLBACK_* schedule after. WAIT_MODE=polling
+(the default when unset): the growing-interval polls alone. Events need the drift state
+table (the relay finds the waiting callback there): without STATE_TABLE_NAME the waits poll
+whatever WAIT_MODE says.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from typing import Annotated
 from pydantic import Field, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from healer.settings import FINAL_STEPS_RESERVE_SECONDS, ConfigurationError
+from healer.polling import next_interval
+from healer.settings import FINAL_STEPS_RESERVE_SECONDS, ConfigurationError, PollPolicy
 
 
 class WaitMode(StrEnum):
@@ -49,6 +52,20 @@ class WaitSettings(BaseSettings):
             max(round_number, 1) - 1
         )
         return float(min(grown, self.event_fallback_max_seconds))
+
+    def callback_timeout(self, round_number: int, *, trusted: bool, polling: PollPolicy) -> float:
+        """The callback timeout of wake-up `round_number` of an event-driven wait.
+
+        Until an event has woken a wait of this run (`trusted` False), nothing shows that
+        the rule and the relay work: the rounds follow the phase's own polling schedule, so
+        a lost event or a missing rule ends the wait no later than polling would. Once the
+        relay has delivered, the later waits of the run trust it: the long fallback
+        schedule, a few wake-ups even for an hour-long update."""
+        if trusted:
+            return self.fallback_seconds(round_number)
+        polled = float(next_interval(round_number, polling))
+        # The first round is armed before the budget is cut to the deadline (see above).
+        return min(polled, FINAL_STEPS_RESERVE_SECONDS) if round_number <= 1 else polled
 
 
 def load_wait_settings() -> WaitSettings:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Generic, NamedTuple, TypeVar
+from weakref import WeakKeyDictionary
 
 from aws_durable_execution_sdk_python import DurableContext
 from aws_durable_execution_sdk_python.types import WaitForConditionCheckContext
@@ -80,6 +81,17 @@ def _wait(
     return context.wait_for_condition(check, config, name=name)
 
 
+# Contexts whose run has had a wait woken by an event (the relay is proven to work). A
+# DurableContext lives for one handler invocation, and the replay refills this in flow order
+# from each wait's checkpointed result: a later wait's schedule depends on checkpoints only.
+_EVENT_DELIVERED: WeakKeyDictionary[DurableContext, bool] = WeakKeyDictionary()
+
+
+def events_delivered(context: DurableContext) -> bool:
+    """An earlier wait of this run was woken by an event."""
+    return _EVENT_DELIVERED.get(context, False)
+
+
 def listener(context: DurableContext, stack_id: str, phase: str) -> EventWait | None:
     """The event wait of `phase`, or None to poll: WAIT_MODE=polling, no state table, or a
     stack of another region or account (its CloudFormation events go to that account's
@@ -90,7 +102,14 @@ def listener(context: DurableContext, stack_id: str, phase: str) -> EventWait | 
     if wait.wait_mode is not WaitMode.EVENTS or table is None or clients.targets_elsewhere():
         return None
     arn = context.execution_context.durable_execution_arn
-    return EventWait(table=table, stack_id=stack_id, execution_arn=arn, phase=phase, settings=wait)
+    return EventWait(
+        table=table,
+        stack_id=stack_id,
+        execution_arn=arn,
+        phase=phase,
+        settings=wait,
+        trusted=events_delivered(context),
+    )
 
 
 class Waited(NamedTuple, Generic[S]):
@@ -125,7 +144,7 @@ def await_operation(
         started = start()
         policy = base.until(deadline, started.at)
         return Waited(started, _wait(context, name, initial(started), policy, read), policy)
-    rounds = EventRounds(context, name, listen)
+    rounds = EventRounds(context, name, listen, base)
     first = rounds.callback(base.budget_seconds)
     recorded = rounds.record(first, token, base.budget_seconds)
     started = start()
@@ -140,19 +159,12 @@ def await_operation(
     def fall_back(state: S) -> S:
         return _wait(context, f"{name}-polling", state, policy, read)
 
-    return Waited(
-        started,
-        event_wait(
-            rounds,
-            state,
-            policy=policy,
-            poll=poll,
-            first=first,
-            match_id=match_id,
-            fall_back=fall_back,
-        ),
-        policy,
+    waited = event_wait(
+        rounds, state, policy=policy, poll=poll, first=first, match_id=match_id, fall_back=fall_back
     )
+    if waited.events:
+        _EVENT_DELIVERED[context] = True
+    return Waited(started, waited, policy)
 
 
 def _read_detection(state: DetectionPoll) -> dict[str, Any]:
