@@ -14,9 +14,8 @@ from datetime import UTC, datetime, timedelta
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import CallbackTimeoutError, DurableOperationError
-from botocore.exceptions import ClientError
 
-from healer import clients, sns_notices
+from healer import clients, sns_notices, steps
 from healer import cloudformation as cfn
 from healer.approval import (
     CALLBACK_NAME,
@@ -29,7 +28,6 @@ from healer.approval import (
     timed_out,
 )
 from healer.approval_contract import LinkClaims, sign_link
-from healer.aws_errors import error_code
 from healer.durable import step_config
 from healer.model import Record
 from healer.notice import render_notice
@@ -52,11 +50,6 @@ class ApprovalLink(Record):
     mode: str = ""
     review_reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
-
-
-class ChangeSetState(Record):
-    status: str | None  # None: the change set no longer exists
-    execution_status: str | None = None
 
 
 def signing_key(secret_arn: str) -> bytes:
@@ -100,25 +93,8 @@ def note_decision_time(_: StepContext) -> datetime:
 
 
 @durable_step
-def read_change_set_state(_: StepContext, stack_id: str, change_set_id: str) -> ChangeSetState:
-    try:
-        found = cfn.read_change_set(stack_id, change_set_id)
-    except ClientError as error:
-        if error_code(error) != "ChangeSetNotFound":
-            raise
-        return ChangeSetState(status=None)
-    return ChangeSetState(status=found.status, execution_status=found.execution_status)
-
-
-@durable_step
 def read_stack_status(_: StepContext, stack_id: str) -> str:
     return cfn.read_stack_status(stack_id).status
-
-
-@durable_step
-def delete_change_set(_: StepContext, stack_id: str, change_set_id: str) -> bool:
-    cfn.delete_change_set(stack_id, change_set_id)
-    return True
 
 
 def await_approval(
@@ -185,14 +161,12 @@ def await_approval(
         return False
 
     # Approved: re-check in steps that the change set still runs as reviewed.
-    state = context.step(
-        read_change_set_state(stack_id, created.id),
-        "recheck-change-set",
-        step_config(ChangeSetState),
-    )
+    found = steps.run_read_change_set(context, stack_id, created.id, "recheck-change-set")
     stack_status = context.step(read_stack_status(stack_id), "recheck-stack", step_config(str))
     report.stack_status = stack_status
-    problem = recheck(state.status, state.execution_status, stack_status)
+    problem = recheck(
+        found.status if found else None, found.execution_status if found else None, stack_status
+    )
     if problem:
         report.finish(*problem)
         return False
@@ -201,8 +175,8 @@ def await_approval(
 
 def _delete(context: DurableContext, report: RunReport, created: Started, name: str) -> None:
     try:
-        report.change_set_deleted = context.step(
-            delete_change_set(str(report.stack_id), created.id), name, step_config(bool)
+        report.change_set_deleted = steps.run_delete_change_set(
+            context, str(report.stack_id), created.id, name
         )
     except DurableOperationError as failure:
         report.notes.append(f"the change set could not be deleted: {failure.message}")

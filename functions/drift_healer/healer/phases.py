@@ -34,7 +34,9 @@ def settle_pending_review(
     if pending is None or report.stack_id is None or state.now is None:
         return None
     stack_id = report.stack_id
-    found = steps.run_read_pending_change_set(context, stack_id, pending.change_set_id)
+    found = steps.run_read_change_set(
+        context, stack_id, pending.change_set_id, "read-pending-review"
+    )
     plan = state.plan_review(
         report, found.status if found else None, found.execution_status if found else None
     )

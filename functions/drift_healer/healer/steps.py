@@ -73,10 +73,10 @@ def read_planned_changes(_: StepContext, stack_id: str, change_set_id: str) -> C
 
 
 @durable_step
-def read_pending_change_set(
+def read_change_set(
     _: StepContext, stack_id: str, change_set_id: str
 ) -> cfn.ChangeSetStatus | None:
-    return cfn.find_change_set(stack_id, change_set_id)
+    return cfn.find_change_set(stack_id, change_set_id)  # gone: None
 
 
 @durable_step
@@ -152,12 +152,13 @@ def run_read_planned_changes(
     )
 
 
-def run_read_pending_change_set(
-    context: DurableContext, stack_id: str, change_set_id: str
+def run_read_change_set(
+    context: DurableContext, stack_id: str, change_set_id: str, name: str
 ) -> cfn.ChangeSetStatus | None:
+    """DescribeChangeSet of a change set that may be gone (None)."""
     return context.step(
-        read_pending_change_set(stack_id, change_set_id),
-        "read-pending-review",
+        read_change_set(stack_id, change_set_id),
+        name,
         step_config(cfn.ChangeSetStatus | None),
     )
 
