@@ -11,7 +11,9 @@ Clock reads happen inside the steps, so the times are checkpointed with the resu
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any, TypeVar
 
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
@@ -21,6 +23,8 @@ from healer.drift_state import lease_expiry, next_state
 from healer.durable import step_config
 from healer.state_model import DriftState, Lease, NoState, PendingChangeSet, RunEnd
 from healer.state_settings import StateSettings
+
+T = TypeVar("T")
 
 
 def _now() -> datetime:
@@ -45,6 +49,16 @@ def unavailable_reason(message: str) -> str:
 
 def _unavailable(failure: DurableOperationError) -> NoState:
     return NoState.failed(unavailable_reason(failure.message or failure.error_type))
+
+
+def _guarded(
+    context: DurableContext, step: Callable[[StepContext], T], name: str, result_type: Any
+) -> T | NoState:
+    """Run one state step; its failure is a NoState value, never an exception."""
+    try:
+        return context.step(step, name, step_config(result_type))
+    except DurableOperationError as failure:
+        return _unavailable(failure)
 
 
 @durable_step
@@ -149,20 +163,18 @@ def run_take_lease(
     its decisions; Lease.previous the state before the run (None on a stack's first run)."""
     if settings.state_table_name is None:
         return NoState.stateless()
-    try:
-        return context.step(
-            take_lease(
-                table=settings.state_table_name,
-                stack_id=stack_id,
-                execution_arn=context.execution_context.durable_execution_arn,
-                execution_timeout_seconds=execution_timeout_seconds,
-                ttl_days=settings.history_ttl_days,
-            ),
-            "take-stack-lease",
-            step_config(Lease),
-        )
-    except DurableOperationError as failure:
-        return _unavailable(failure)
+    return _guarded(
+        context,
+        take_lease(
+            table=settings.state_table_name,
+            stack_id=stack_id,
+            execution_arn=context.execution_context.durable_execution_arn,
+            execution_timeout_seconds=execution_timeout_seconds,
+            ttl_days=settings.history_ttl_days,
+        ),
+        "take-stack-lease",
+        Lease,
+    )
 
 
 def run_read_state(
@@ -171,14 +183,12 @@ def run_read_state(
     """The stack's state item without taking the lease (None: never seen)."""
     if settings.state_table_name is None:
         return NoState.stateless()
-    try:
-        return context.step(
-            read_state(settings.state_table_name, stack_id),
-            "read-drift-state",
-            step_config(DriftState | None),
-        )
-    except DurableOperationError as failure:
-        return _unavailable(failure)
+    return _guarded(
+        context,
+        read_state(settings.state_table_name, stack_id),
+        "read-drift-state",
+        DriftState | None,
+    )
 
 
 def run_save_state(
@@ -197,22 +207,20 @@ def run_save_state(
         return lease
     if not lease.taken:
         return NoState.failed(f"not written: the lease is held by {lease.holder}")
-    try:
-        return context.step(
-            save_state(
-                table=settings.state_table_name,
-                previous=lease.previous,
-                stack_id=stack_id,
-                end=end,
-                observed=lease.at,
-                execution_arn=context.execution_context.durable_execution_arn,
-                ttl_days=settings.history_ttl_days,
-            ),
-            "save-drift-state",
-            step_config(DriftState),
-        )
-    except DurableOperationError as failure:
-        return _unavailable(failure)
+    return _guarded(
+        context,
+        save_state(
+            table=settings.state_table_name,
+            previous=lease.previous,
+            stack_id=stack_id,
+            end=end,
+            observed=lease.at,
+            execution_arn=context.execution_context.durable_execution_arn,
+            ttl_days=settings.history_ttl_days,
+        ),
+        "save-drift-state",
+        DriftState,
+    )
 
 
 def run_record_pending_approval(
@@ -228,19 +236,17 @@ def run_record_pending_approval(
         return NoState.stateless()
     if isinstance(lease, NoState) or not lease.taken:
         return False
-    try:
-        return context.step(
-            record_pending_approval(
-                settings.state_table_name,
-                stack_id,
-                context.execution_context.durable_execution_arn,
-                pending,
-            ),
-            "record-pending-approval",
-            step_config(bool),
-        )
-    except DurableOperationError as failure:
-        return _unavailable(failure)
+    return _guarded(
+        context,
+        record_pending_approval(
+            settings.state_table_name,
+            stack_id,
+            context.execution_context.durable_execution_arn,
+            pending,
+        ),
+        "record-pending-approval",
+        bool,
+    )
 
 
 def run_release_lease(
@@ -251,18 +257,16 @@ def run_release_lease(
         return NoState.stateless()
     if isinstance(lease, NoState) or not lease.taken:
         return False
-    try:
-        return context.step(
-            release_lease(
-                settings.state_table_name,
-                stack_id,
-                context.execution_context.durable_execution_arn,
-            ),
-            "release-stack-lease",
-            step_config(bool),
-        )
-    except DurableOperationError as failure:
-        return _unavailable(failure)
+    return _guarded(
+        context,
+        release_lease(
+            settings.state_table_name,
+            stack_id,
+            context.execution_context.durable_execution_arn,
+        ),
+        "release-stack-lease",
+        bool,
+    )
 
 
 def run_put_history(
@@ -278,18 +282,16 @@ def run_put_history(
         return NoState.stateless()
     if isinstance(lease, NoState):
         return lease
-    try:
-        return context.step(
-            put_history(
-                table=settings.state_table_name,
-                stack_id=stack_id,
-                started=lease.at,
-                execution_arn=context.execution_context.durable_execution_arn,
-                end=end,
-                ttl_days=settings.history_ttl_days,
-            ),
-            "put-run-history",
-            step_config(str),
-        )
-    except DurableOperationError as failure:
-        return _unavailable(failure)
+    return _guarded(
+        context,
+        put_history(
+            table=settings.state_table_name,
+            stack_id=stack_id,
+            started=lease.at,
+            execution_arn=context.execution_context.durable_execution_arn,
+            end=end,
+            ttl_days=settings.history_ttl_days,
+        ),
+        "put-run-history",
+        str,
+    )
