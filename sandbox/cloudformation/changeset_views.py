@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from . import changes
-from .changesets import ChangeSetRecord, records_of
+from .changesets import records_of
 from .request import Req
-from .store import find_stack
+from .store import ChangeSetRecord, find_stack
 
 
 def describe(rec: ChangeSetRecord, include_values: bool) -> dict[str, Any]:

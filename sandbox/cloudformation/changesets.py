@@ -9,8 +9,6 @@ UNAVAILABLE until AVAILABLE; OBSOLETE "because the stack was already updated").
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from moto.cloudformation.models import Stack
@@ -21,16 +19,14 @@ from moto.cloudformation.utils import (
 )
 
 from . import changes, templates
-from .changes import PlannedChange
-from .drift import require_stable
 from .errors import (
     AlreadyExistsError,
     ChangeSetNotFoundError,
     InvalidChangeSetStatusError,
     ValidationError,
 )
-from .request import STABLE_STATUSES, Req, now
-from .store import STATE, backend, find_stack
+from .request import STABLE_STATUSES, Req, require_stable
+from .store import STATE, ChangeSetRecord, backend, find_stack
 from .timing import Progress
 
 NO_CHANGES = (
@@ -38,45 +34,6 @@ NO_CHANGES = (
     "Submit different information to create a change set."
 )
 _NAME = re.compile(r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$")  # ChangeSetName doc string
-
-
-@dataclass
-class ChangeSetRecord:
-    change_set_id: str
-    name: str
-    stack_id: str
-    stack_name: str
-    account: str
-    region: str
-    change_set_type: str
-    template_body: str
-    template: dict[str, Any]
-    parameters: dict[str, str]
-    resolved_parameters: dict[str, Any]
-    capabilities: list[str]
-    description: str | None
-    tags: list[dict[str, str]]
-    notification_arns: list[str]
-    client_token: str | None
-    deployment_mode: str | None
-    progress: Progress
-    creation_time: datetime = field(default_factory=now)
-    status: str = "CREATE_PENDING"
-    execution_status: str = "UNAVAILABLE"
-    status_reason: str | None = None
-    stack_drift_status: str | None = None
-    planned: list[PlannedChange] = field(default_factory=list)
-    exec_progress: Progress | None = None
-    exec_token: str | None = None
-    failure: tuple[str, str] | None = None  # (logical id, reason) once execution failed
-    rollback_progress: Progress | None = None
-    # CreateChangeSet RoleARN doc: the role is used "for all future operations on the stack";
-    # without one "CloudFormation uses the role that was previously associated with the stack".
-    role_arn: str | None = None
-
-    @property
-    def drift_aware(self) -> bool:
-        return self.deployment_mode == "REVERT_DRIFT"
 
 
 def _complete_creation(rec: ChangeSetRecord) -> None:

@@ -11,20 +11,11 @@ from moto.cloudformation.models import Stack
 
 from . import registry, templates, values
 from .errors import ValidationError
-from .request import STABLE_STATUSES, Req, now
+from .request import Req, now, require_stable
 from .store import STATE, Detection, backend, find_stack
 from .timing import Progress
 
 _DRIFT_FILTERS = {"IN_SYNC", "MODIFIED", "DELETED", "NOT_CHECKED", "UNKNOWN", "UNSUPPORTED"}
-
-
-def require_stable(stack: Stack, what: str) -> None:
-    if stack.status not in STABLE_STATUSES:
-        # Guess: CloudFormation's exact text is not documented.
-        raise ValidationError(
-            f"Stack [{stack.stack_id}] is in {stack.status} state and {what} "
-            "can only be run on stacks in a stable state"
-        )
 
 
 def expected_map(stack: Stack) -> Any:

@@ -20,10 +20,10 @@ from moto.cloudformation.models import Event, Stack
 
 from . import registry
 from .changes import PlannedChange
-from .changesets import ChangeSetRecord, advance_creation, find_record, records_of
+from .changesets import advance_creation, find_record, records_of
 from .errors import InvalidChangeSetStatusError, TokenAlreadyExistsError
 from .request import STABLE_STATUSES, Req, now
-from .store import STATE, find_stack
+from .store import STATE, ChangeSetRecord, find_stack
 from .timing import Progress
 
 _START = {"Add": "CREATE_IN_PROGRESS", "Modify": "UPDATE_IN_PROGRESS"}

@@ -6,7 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from moto.cloudformation.models import Stack
 from moto.core.utils import utcnow
+
+from .errors import ValidationError
 
 # Guess (research.md): states in which CloudFormation accepts drift detection and
 # change sets; every *_IN_PROGRESS state means another operation is running.
@@ -39,3 +42,12 @@ class Req:
 
 def now() -> Any:
     return utcnow()
+
+
+def require_stable(stack: Stack, what: str) -> None:
+    if stack.status not in STABLE_STATUSES:
+        # Guess: CloudFormation's exact text is not documented.
+        raise ValidationError(
+            f"Stack [{stack.stack_id}] is in {stack.status} state and {what} "
+            "can only be run on stacks in a stable state"
+        )

@@ -1,21 +1,21 @@
-"""Process-wide state of the CloudFormation extension (moto's backends are global too)."""
+"""Process-wide state of the CloudFormation extension (moto's backends are global too): what
+it keeps per stack, per drift detection and per change set."""
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from moto.cloudformation.models import CloudFormationBackend, Stack, cloudformation_backends
 
+from .changes import PlannedChange
 from .errors import StackNotFoundError
 from .eventbridge import EventBus
 from .faults import Faults
+from .request import now
 from .timing import Progress, Timing
-
-if TYPE_CHECKING:
-    from .changesets import ChangeSetRecord
 
 
 @dataclass
@@ -46,6 +46,45 @@ class Detection:
     stack_drift_status: str | None = None
     reason: str | None = None
     drifted_count: int | None = None
+
+
+@dataclass
+class ChangeSetRecord:
+    change_set_id: str
+    name: str
+    stack_id: str
+    stack_name: str
+    account: str
+    region: str
+    change_set_type: str
+    template_body: str
+    template: dict[str, Any]
+    parameters: dict[str, str]
+    resolved_parameters: dict[str, Any]
+    capabilities: list[str]
+    description: str | None
+    tags: list[dict[str, str]]
+    notification_arns: list[str]
+    client_token: str | None
+    deployment_mode: str | None
+    progress: Progress
+    creation_time: datetime = field(default_factory=now)
+    status: str = "CREATE_PENDING"
+    execution_status: str = "UNAVAILABLE"
+    status_reason: str | None = None
+    stack_drift_status: str | None = None
+    planned: list[PlannedChange] = field(default_factory=list)
+    exec_progress: Progress | None = None
+    exec_token: str | None = None
+    failure: tuple[str, str] | None = None  # (logical id, reason) once execution failed
+    rollback_progress: Progress | None = None
+    # CreateChangeSet RoleARN doc: the role is used "for all future operations on the stack";
+    # without one "CloudFormation uses the role that was previously associated with the stack".
+    role_arn: str | None = None
+
+    @property
+    def drift_aware(self) -> bool:
+        return self.deployment_mode == "REVERT_DRIFT"
 
 
 class State:

@@ -1,0 +1,128 @@
+"""The approval page's AWS calls: one call (or one paginated read) per function.
+
+Its role may only read the change set and drift of the healer's stacks, read the signing
+secret, read the healer's execution history and answer its callbacks.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from drift_common.approval import LINK_STEP_NAME
+from drift_common.clients import client
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_lambda import LambdaClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+
+AGENT = "cfn-drift-healer-page/0.1"
+_KEYS: dict[str, bytes] = {}
+
+
+def _client(service: str) -> Any:
+    return client(service, agent=AGENT)
+
+
+def _cfn() -> CloudFormationClient:
+    typed: CloudFormationClient = _client("cloudformation")
+    return typed
+
+
+def _lambda() -> LambdaClient:
+    typed: LambdaClient = _client("lambda")
+    return typed
+
+
+def _secrets() -> SecretsManagerClient:
+    typed: SecretsManagerClient = _client("secretsmanager")
+    return typed
+
+
+def signing_key(secret_arn: str) -> bytes:
+    """GetSecretValue, once per process (the secret is generated once by the template)."""
+    if secret_arn not in _KEYS:
+        secret = _secrets().get_secret_value(SecretId=secret_arn)
+        _KEYS[secret_arn] = secret["SecretString"].encode()
+    return _KEYS[secret_arn]
+
+
+def read_change_set(stack_id: str, change_set_id: str) -> dict[str, Any]:
+    """DescribeChangeSet, every page of Changes (IncludePropertyValues: the reviewer sees
+    the values that will be written back)."""
+    first: dict[str, Any] | None = None
+    changes: list[Any] = []
+    token: str | None = None
+    while True:
+        kwargs: dict[str, Any] = {"ChangeSetName": change_set_id, "StackName": stack_id}
+        if token:
+            kwargs["NextToken"] = token
+        page = _cfn().describe_change_set(**kwargs)
+        first = first or dict(page)
+        changes += page.get("Changes", [])
+        token = page.get("NextToken")
+        if not token:
+            break
+    first["Changes"] = changes
+    return first
+
+
+def read_drift(stack_id: str) -> list[dict[str, Any]]:
+    """DescribeStackResourceDrifts (MODIFIED and DELETED), every page: the latest detection."""
+    drifts: list[dict[str, Any]] = []
+    token: str | None = None
+    while True:
+        kwargs: dict[str, Any] = {
+            "StackName": stack_id,
+            "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"],
+        }
+        if token:
+            kwargs["NextToken"] = token
+        page = _cfn().describe_stack_resource_drifts(**kwargs)
+        drifts += [dict(d) for d in page["StackResourceDrifts"]]
+        token = page.get("NextToken")
+        if not token:
+            return drifts
+
+
+def read_request(execution_arn: str) -> dict[str, Any]:
+    """GetDurableExecutionHistory (with data), every page: the request's checkpointed details
+    (`Request`) and, once answered, the answer (`Answer`, the raw JSON)."""
+    found: dict[str, Any] = {}
+    marker: str | None = None
+    for _ in range(20):  # a run's history is a few hundred events at most
+        kwargs: dict[str, Any] = {
+            "DurableExecutionArn": execution_arn,
+            "IncludeExecutionData": True,
+        }
+        if marker:
+            kwargs["Marker"] = marker
+        page = _lambda().get_durable_execution_history(**kwargs)
+        for event in page.get("Events", []):
+            step = event.get("StepSucceededDetails")
+            if step and event.get("Name") == LINK_STEP_NAME:
+                found["Request"] = _json(step.get("Result", {}).get("Payload"))
+            answered = event.get("CallbackSucceededDetails")
+            if answered:
+                found["Answer"] = answered.get("Result", {}).get("Payload")
+            if event.get("CallbackTimedOutDetails"):
+                found["TimedOut"] = True
+        marker = page.get("NextMarker")
+        if not marker:
+            break
+    return found
+
+
+def send_answer(callback_id: str, answer_json: str) -> None:
+    """SendDurableExecutionCallbackSuccess: completes the callback (final)."""
+    _lambda().send_durable_execution_callback_success(
+        CallbackId=callback_id, Result=answer_json.encode()
+    )
+
+
+def _json(payload: str | None) -> Any:
+    try:
+        return json.loads(payload) if payload else None
+    except ValueError:
+        return None

@@ -1,0 +1,143 @@
+"""The approval page: a plain (not durable) Lambda function behind a Function URL.
+
+GET shows what approving would do and never decides anything (mail scanners follow links).
+POST verifies the signed link and completes the healer's callback with the answer
+`{"Decision": "APPROVE" | "REJECT", "Reason": "...", "By": "..."}`. A bad, expired or
+replayed link gets a page that says so and changes nothing.
+
+The link is the capability (the Function URL's AuthType is NONE): whoever holds it may
+decide, until the callback expires. Environment: APPROVAL_SECRET_ARN (the signing key).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import time
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs
+
+from botocore.exceptions import ClientError
+
+from approval_page import aws as page_aws
+from approval_page.render import decided_text, message_page, review_page
+from drift_common.approval import InvalidAnswerError, InvalidTokenError, answer, verify_link
+from drift_common.errors import callback_closed
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    method: str
+    params: dict[str, str]  # query string (GET) or form (POST)
+    source_ip: str
+
+
+def parse_event(event: dict[str, Any]) -> HttpRequest:
+    """A Function URL event (payload format 2.0)."""
+    http = event.get("requestContext", {}).get("http", {})
+    method = str(http.get("method", "GET")).upper()
+    params = {k: v for k, v in (event.get("queryStringParameters") or {}).items() if v}
+    if method == "POST":
+        body = event.get("body") or ""
+        if event.get("isBase64Encoded"):
+            body = base64.b64decode(body).decode("utf-8", "replace")
+        params |= {k: v[0] for k, v in parse_qs(body).items()}
+    return HttpRequest(method, params, str(http.get("sourceIp", "")))
+
+
+def _html(status: int, body: str) -> dict[str, Any]:
+    return {
+        "statusCode": status,
+        "headers": {
+            "Content-Type": "text/html; charset=utf-8",
+            "Cache-Control": "no-store",
+            "X-Frame-Options": "DENY",
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+            "form-action 'self'",
+            "Referrer-Policy": "no-referrer",
+        },
+        "body": body,
+    }
+
+
+def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    request = parse_event(event)
+    if request.method not in {"GET", "POST"}:
+        return _html(405, message_page("Not allowed", "Use the link from the notice.", "bad"))
+    token = request.params.get("t", "")
+    if not token:
+        return _html(400, message_page("Link incomplete", "This link has no token.", "bad"))
+    try:
+        key = page_aws.signing_key(os.environ["APPROVAL_SECRET_ARN"])
+        claims = verify_link(key, token, time.time())
+    except InvalidTokenError as problem:
+        status = 410 if "expired" in str(problem) else 403
+        return _html(status, message_page("This link cannot be used", str(problem), "bad"))
+    if request.method == "GET":
+        return _show(token, claims)
+    return _decide(request, claims)
+
+
+def _show(token: str, claims: Any) -> dict[str, Any]:
+    found = page_aws.read_request(claims.execution_arn)
+    decided = _decided(found)
+    change_set = page_aws.read_change_set(claims.stack_id, claims.change_set_id)
+    drifts = page_aws.read_drift(claims.stack_id)
+    page = review_page(
+        token=token,
+        stack_id=claims.stack_id,
+        change_set=change_set,
+        drifts=drifts,
+        request=found.get("Request"),
+        expires=claims.expires,
+        decided=decided,
+    )
+    return _html(200, page)
+
+
+def _decided(found: dict[str, Any]) -> str | None:
+    if "Answer" in found:
+        try:
+            recorded = json.loads(found["Answer"] or "null")
+        except ValueError:
+            recorded = None
+        return decided_text(recorded if isinstance(recorded, dict) else None)
+    if found.get("TimedOut"):
+        return "expired: nobody decided in time, the change set was handled as configured"
+    return None
+
+
+def _decide(request: HttpRequest, claims: Any) -> dict[str, Any]:
+    name = request.params.get("by", "").strip()[:100] or "someone"
+    by = f"{name} (approval page, {request.source_ip or 'unknown address'})"
+    try:
+        chosen = answer(request.params.get("decision", ""), request.params.get("reason", ""), by)
+    except InvalidAnswerError as problem:
+        return _html(400, message_page("Nothing decided", str(problem), "bad"))
+    try:
+        page_aws.send_answer(claims.callback_id, chosen.to_json())
+    except ClientError as error:
+        if not callback_closed(error):  # decided, expired, or the run is gone
+            raise
+        decided = _decided(page_aws.read_request(claims.execution_arn)) or decided_text(None)
+        return _html(409, message_page("Nothing changed", decided, "info"))
+    if chosen.decision == "APPROVE":
+        return _html(
+            200,
+            message_page(
+                "Approved",
+                f"Approved by {by}. The run re-checks the change set, executes it and verifies "
+                "the stack; the notice afterwards says how it went.",
+                "ok",
+            ),
+        )
+    return _html(
+        200,
+        message_page(
+            "Rejected",
+            f"Rejected by {by}. The change set is deleted; the notice says so.",
+            "ok",
+        ),
+    )

@@ -1,0 +1,172 @@
+"""Approval that waits (issue 8): ask, wait on a durable callback, act on the decision.
+
+Called by the handler at step 6 when the event says `"WaitForApproval": true` and the change
+set is held (review mode, or the safety policy). Every AWS call and clock read is a named
+step; the wait itself is a durable callback (no compute while waiting).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
+from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
+from aws_durable_execution_sdk_python.exceptions import CallbackTimeoutError, DurableOperationError
+
+from drift_common.approval import CALLBACK_NAME, LinkClaims, sign_link
+from drift_common.outcomes import Outcome
+from healer.approval.decisions import invalid_answer, read_answer, recheck, rejected, timed_out
+from healer.approval.settings import ApprovalSettings
+from healer.aws import clients, step_config, steps
+from healer.aws import cloudformation as cfn
+from healer.aws import sns as sns_notices
+from healer.model import Approval, Record, Started
+from healer.report import RunReport, render_notice
+from healer.settings import Settings
+
+# The approval page finds the request's details in the history by this step name.
+LINK_STEP_NAME = "sign-approval-link"
+_KEYS: dict[str, bytes] = {}  # signing keys, read once per process (in a step)
+
+
+class ApprovalLink(Record):
+    """Checkpointed, and so readable from the execution's history: the approval page shows
+    the safety policy's reasons from here (it reads the change set and drift live)."""
+
+    expires: datetime
+    page_url: str | None = None
+    mode: str = ""
+    review_reasons: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def signing_key(secret_arn: str) -> bytes:
+    """GetSecretValue (SecretString, as the template generates it), cached per process."""
+    if secret_arn not in _KEYS:
+        secret = clients.secretsmanager().get_secret_value(SecretId=secret_arn)
+        _KEYS[secret_arn] = secret["SecretString"].encode()
+    return _KEYS[secret_arn]
+
+
+@durable_step
+def make_approval_link(
+    _: StepContext,
+    approval: ApprovalSettings,
+    claims: LinkClaims,
+    held: ApprovalLink,
+) -> ApprovalLink:
+    """The expiry (this step's clock) and, with a page configured, its signed link."""
+    expires = datetime.now(UTC) + timedelta(seconds=approval.timeout_seconds)
+    held = held.model_copy(update={"expires": expires})
+    if not (approval.approval_page_url and approval.approval_secret_arn):
+        return held
+    claims = dataclasses.replace(claims, expires=int(expires.timestamp()))
+    token = sign_link(signing_key(approval.approval_secret_arn), claims)
+    separator = "&" if "?" in approval.approval_page_url else "?"
+    url = f"{approval.approval_page_url}{separator}t={token}"
+    return held.model_copy(update={"page_url": url})
+
+
+@durable_step
+def publish_approval_request(_: StepContext, topic_arn: str, report: RunReport, arn: str) -> str:
+    asking = dataclasses.replace(report).finish(
+        Outcome.APPROVAL_REQUIRED, "the change set waits for a person to approve or reject it"
+    )
+    return sns_notices.publish(topic_arn, render_notice(asking, arn))
+
+
+@durable_step
+def note_decision_time(_: StepContext) -> datetime:
+    return datetime.now(UTC)
+
+
+@durable_step
+def read_stack_status(_: StepContext, stack_id: str) -> str:
+    return cfn.read_stack_status(stack_id).status
+
+
+def await_approval(
+    context: DurableContext,
+    settings: Settings,
+    approval: ApprovalSettings,
+    report: RunReport,
+    created: Started,
+    *,
+    on_asked: Callable[[Approval], None] | None = None,
+) -> bool:
+    """Ask and wait; `on_asked` records the waiting approval in the drift state.
+
+    True: approved and still valid, the caller executes and verifies. False: the report is
+    finished (REJECTED, APPROVAL_TIMED_OUT, APPROVAL_INVALID, OBSOLETE).
+    """
+    stack_id = str(report.stack_id)
+    execution_arn = context.execution_context.durable_execution_arn
+    callback = context.create_callback(
+        CALLBACK_NAME, CallbackConfig(timeout=Duration.from_seconds(approval.timeout_seconds))
+    )
+    claims = LinkClaims(callback.callback_id, stack_id, created.id, execution_arn, 0)
+    held = ApprovalLink(
+        expires=datetime.fromtimestamp(0, UTC),
+        mode=report.mode_label,
+        review_reasons=tuple(report.review_reasons[:50]),
+        warnings=tuple(report.warnings[:20]),
+    )
+    link = context.step(
+        make_approval_link(approval, claims, held), LINK_STEP_NAME, step_config(ApprovalLink)
+    )
+    topic = settings.sns_topic_arn
+    report.approval = Approval(
+        callback_id=callback.callback_id, expires=link.expires, page_url=link.page_url, asked=topic
+    )
+    if topic:
+        context.step(
+            publish_approval_request(topic, report, execution_arn),
+            "publish-approval-request",
+            step_config(str),
+        )
+    else:  # outside Lambda: the link and callback id go to the log
+        context.logger.warning("approval required; callback id %s", callback.callback_id)
+    if on_asked is not None:
+        on_asked(report.approval)
+
+    try:
+        raw = callback.result()
+    except CallbackTimeoutError:
+        kept = approval.keep_change_set_on_timeout
+        if not kept:
+            _delete(context, report, created, "delete-unanswered-change-set")
+        report.finish(*timed_out(approval.approval_timeout_hours, kept=kept))
+        return False
+    at = context.step(note_decision_time(), "note-decision-time", step_config(datetime))
+    answer = read_answer(raw if raw is None or isinstance(raw, str) else str(raw))
+    if isinstance(answer, str):
+        report.finish(*invalid_answer(answer))
+        return False
+    report.approval = report.approval.decided(answer, at)
+    if answer.decision == "REJECT":
+        _delete(context, report, created, "delete-rejected-change-set")
+        report.finish(*rejected(answer))
+        return False
+
+    # Approved: re-check in steps that the change set still runs as reviewed.
+    found = steps.run_read_change_set(context, stack_id, created.id, "recheck-change-set")
+    stack_status = context.step(read_stack_status(stack_id), "recheck-stack", step_config(str))
+    report.stack_status = stack_status
+    problem = recheck(
+        found.status if found else None, found.execution_status if found else None, stack_status
+    )
+    if problem:
+        report.finish(*problem)
+        return False
+    return True
+
+
+def _delete(context: DurableContext, report: RunReport, created: Started, name: str) -> None:
+    try:
+        report.change_set_deleted = steps.run_delete_change_set(
+            context, str(report.stack_id), created.id, name
+        )
+    except DurableOperationError as failure:
+        report.notes.append(f"the change set could not be deleted: {failure.message}")

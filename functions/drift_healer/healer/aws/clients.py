@@ -1,0 +1,59 @@
+"""The healer's AWS clients (drift_common.clients), typed, and the stack's account and region.
+
+A run for another account or region (the event's `AccountId`/`Region`, set with `use_target`
+for the current execution) gets CloudFormation clients for that region, signed with
+credentials from assuming `arn:aws:iam::ACCOUNT:role/<EXECUTION_ROLE_NAME>`. Those credentials
+live in this process's memory only: no step ever returns them, so they never reach a
+checkpoint. Every other service (SNS, DynamoDB, Secrets Manager) is the function's own.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+from drift_common import clients as shared
+from drift_common.clients import client
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudformation import CloudFormationClient
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_secretsmanager import SecretsManagerClient
+    from mypy_boto3_sns import SNSClient
+
+AGENT = "cfn-drift-healer/0.1"
+
+# (region, account id) of the stack this execution heals; None: the function's own. A context
+# variable: the SDK copies it into the threads it runs steps in, and executions run side by
+# side in one process (the test runner) do not see each other's.
+_TARGET: ContextVar[tuple[str | None, str | None]] = ContextVar("target", default=(None, None))
+
+
+def use_target(region: str | None, account_id: str | None) -> None:
+    """Send this execution's CloudFormation calls to `region` of account `account_id`."""
+    _TARGET.set((region, account_id))
+
+
+def targets_elsewhere() -> bool:
+    """This execution heals a stack of another region or account (set by the fleet)."""
+    return any(_TARGET.get())
+
+
+def cloudformation() -> CloudFormationClient:
+    region, account_id = _TARGET.get()
+    return shared.cloudformation(region=region, account_id=account_id, agent=AGENT)
+
+
+def sns() -> SNSClient:
+    topic: SNSClient = client("sns", agent=AGENT)
+    return topic
+
+
+def dynamodb() -> DynamoDBClient:
+    table: DynamoDBClient = client("dynamodb", agent=AGENT)
+    return table
+
+
+def secretsmanager() -> SecretsManagerClient:
+    secrets: SecretsManagerClient = client("secretsmanager", agent=AGENT)
+    return secrets

@@ -1,0 +1,282 @@
+"""cfn-drift-healer: find CloudFormation drift, show it, put the stack back, tell people.
+
+A Lambda durable function. This module is the flow and nothing else: every AWS call is a
+named durable step (healer.steps), every wait a `wait_for_condition` (healer.waits), every
+decision a pure function (healer.outcomes, healer.safety, healer.notice).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
+
+from aws_durable_execution_sdk_python import DurableContext, durable_execution
+from aws_durable_execution_sdk_python.exceptions import DurableOperationError
+
+from drift_common.outcomes import Outcome
+from drift_common.validation import ConfigurationError
+from healer.approval import approval_problem, await_approval, load_approval_settings
+from healer.aws import clients, steps
+from healer.model import (
+    HealRequest,
+    InvalidRequestError,
+    ResourceDrift,
+    Started,
+    classify_detection,
+    classify_execution,
+    classify_verification,
+    client_token,
+    is_stable,
+    parse_request,
+    stack_label,
+    unverified,
+)
+from healer.phases import create_change_set, detect_drift, noted, settle_pending_review
+from healer.policy import (
+    RunMode,
+    choose_service_role,
+    classify_found_drift,
+    decide_run_mode,
+    evaluate,
+)
+from healer.report import PhaseReport, RunReport, fit_result, render_notice
+from healer.report import metrics as run_metrics
+from healer.settings import NoticeTarget, Settings, load_settings, notice_target_from_environment
+from healer.state import RunState, load_state_settings
+from healer.waits import execute_and_wait, load_wait_settings
+
+# Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
+CLOCK_SKEW = timedelta(minutes=1)
+# The result is checkpointed and attached to a failure: well under the 256 KB checkpoint limit.
+MAX_RESULT_BYTES = 200_000
+
+T = TypeVar("T")
+
+
+class HealingFailedError(DurableOperationError):
+    """Fails the durable execution; the message starts with the outcome, `data` is the record."""
+
+
+@durable_execution
+def lambda_handler(event: Any, context: DurableContext) -> dict[str, Any]:
+    region = clients.cloudformation().meta.region_name  # configuration, not an AWS call
+    try:
+        settings = load_settings()
+        state = RunState(load_state_settings())
+        load_wait_settings()  # checked up front; the waits read it when they start
+    except ConfigurationError as problem:
+        # Reported to whoever reads the topic, if the topic itself is usable.
+        report = RunReport(stack_label(event), review_mode=False, client_region=region)
+        report.finish(Outcome.ERROR, str(problem))
+        return conclude(context, notice_target_from_environment(), report, RunState.stateless())
+    try:
+        request = parse_request(event)
+    except InvalidRequestError as problem:
+        report = RunReport(stack_label(event), review_mode=False, client_region=region)
+        report.finish(Outcome.ERROR, str(problem))
+    else:
+        clients.use_target(request.region, request.account_id)  # the fleet's other regions
+        report = RunReport(
+            request.stack_name,
+            review_mode=request.create_change_set_only,
+            client_region=request.region or region,
+        )
+        try:
+            heal(context, settings, request, report, state)
+        except DurableOperationError as failure:  # a step failed for good (not found, denied)
+            report.finish(Outcome.ERROR, failure.message or type(failure).__name__)
+    return conclude(context, settings.notice_target, report, state)
+
+
+def heal(
+    context: DurableContext,
+    settings: Settings,
+    request: HealRequest,
+    report: RunReport,
+    state: RunState,
+) -> RunReport:
+    deadline = settings.deadline(steps.run_note_start_time(context))
+    if request.wait_for_approval and (problem := approval_problem(settings)):
+        return report.finish(Outcome.ERROR, problem)
+
+    # 1. Describe the stack; never fight an in-flight deploy.
+    stack = steps.run_describe_stack(context, request.stack_name)
+    report.stack_id, report.stack_status = stack.stack_id, stack.status
+    # 1a. One run per stack: the stack's lease (and its drift state before this run).
+    state.begin(context, stack.stack_id, settings.lease_seconds)
+    if state.busy:
+        return report.finish(Outcome.BUSY, state.busy)
+    # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out).
+    mode = decide_run_mode(review_requested=request.create_change_set_only, tags=stack.tags)
+    report.review_mode = mode.mode is RunMode.REVIEW
+    report.report_only = mode.mode in {RunMode.DETECT, RunMode.OFF}
+    report.mode_note = mode.note
+    if mode.mode is RunMode.OFF:
+        return report.finish(Outcome.OPTED_OUT, f"{mode.note}: the healer leaves the stack alone")
+    if not is_stable(stack.status):
+        reason = f"the stack is {stack.status}" + (
+            f" ({stack.status_reason})" if stack.status_reason else ""
+        )
+        return report.finish(Outcome.SKIPPED, f"{reason}; drift is only healed on a stable stack")
+
+    # 2. Detect drift and wait until the detection finishes.
+    detection = detect_drift(
+        context, settings, report, stack.stack_id, phase="detection", deadline=deadline
+    )
+    ended = classify_detection(detection.poll, detection.budget_seconds)
+
+    # 3. Read the resource-level drift (also what a failed detection did find); drift
+    # matching IGNORE_DRIFT is left out of the report.
+    all_drift: list[ResourceDrift] = []
+    if ended is None or ended[0] is Outcome.DETECTION_FAILED:
+        reading = steps.run_read_resource_drifts(context, stack.stack_id, "read-resource-drifts")
+        all_drift = reading.resources
+        report.take_drift(reading, settings.ignore_drift)
+    ended = ended or classify_found_drift(report.drifted, report.ignored_drift, mode)
+    if ended:
+        if ended[0] is Outcome.IN_SYNC:
+            settle_pending_review(context, report, state)  # in sync again: nothing to review
+        return report.finish(*ended)
+
+    # 4-5. The change set: a pending review of this same drift is reused (a stale one is
+    #      deleted); otherwise a new one is created and waited for.
+    report.service_role = choose_service_role(stack.role_arn, settings.cloudformation_role_arn)
+    created = settle_pending_review(context, report, state) or create_change_set(
+        context, settings, report, stack, deadline
+    )
+    if report.outcome is not None:  # the change set could not be made, or had nothing to do
+        return report
+
+    # 6. Review mode, or a change set the safety gate will not run unattended, stops here.
+    report.take_plan(steps.run_read_planned_changes(context, stack.stack_id, created.id))
+    decision = evaluate(
+        report.planned_changes,
+        all_drift,
+        settings.safety_policy(),
+        complete=report.plan_complete and report.drift_complete,
+    )
+    report.review_reasons, report.warnings = decision.held, decision.warnings
+    if request.wait_for_approval and (report.review_mode or not decision.automatic):
+        if deferred := state.approval_deferred(report):
+            return report.finish(Outcome.REVIEW_REQUIRED, deferred)
+        approval = load_approval_settings()  # checked at the run's start (heal)
+        if not await_approval(
+            context,
+            settings,
+            approval,
+            report,
+            created,
+            on_asked=lambda asked: state.record_pending_approval(context, report, asked),
+        ):
+            return report
+        return execute_and_verify(context, settings, report, created, deadline)
+    if report.review_mode:
+        return report.finish(
+            Outcome.REVIEW_REQUIRED,
+            f"review mode ({mode.note or 'CreateChangeSetOnly'}): "
+            "the change set waits for a person, not executed",
+        )
+    if not decision.automatic:
+        return report.finish(
+            Outcome.REVIEW_REQUIRED, "the safety policy held the change set for a person to review"
+        )
+
+    return execute_and_verify(context, settings, report, created, deadline)
+
+
+def execute_and_verify(
+    context: DurableContext,
+    settings: Settings,
+    report: RunReport,
+    created: Started,
+    deadline: datetime | None,
+) -> RunReport:
+    """Steps 7 and 8: run the change set the flow decided to run, then check the result."""
+    stack_id = str(report.stack_id)
+    execution_arn = context.execution_context.durable_execution_arn
+
+    # 7. Execute it and wait for the stack update to finish.
+    execute_token = client_token(execution_arn, "execute")
+    executed, execution, policy = execute_and_wait(
+        context,
+        stack_id,
+        change_set_id=created.id,
+        token=execute_token,
+        base=settings.poll_policy("execution"),
+        deadline=deadline,
+    )
+    report.phases["execution"] = PhaseReport.of(execution)
+    report.stack_status = execution.stack_status or report.stack_status  # after the update
+    ended = classify_execution(execution, policy.budget_seconds)
+    if ended and ended[0] is Outcome.EXECUTION_FAILED:
+        report.failed_resources = noted(
+            report,
+            "could not read the stack events (failed resources unknown)",
+            lambda: steps.run_read_failed_resources(
+                context, stack_id, execute_token, executed.at - CLOCK_SKEW
+            ),
+            default=[],
+        )
+    if ended:
+        return report.finish(*ended)
+
+    # 8. Verify: detect drift again. The stack was changed: nothing below may hide that.
+    if not settings.verify_after_heal:
+        return report.finish(
+            Outcome.HEALED, "the change set executed (not verified: VERIFY_AFTER_HEAL=false)"
+        )
+    try:
+        verification = detect_drift(
+            context, settings, report, stack_id, phase="verification", deadline=deadline
+        )
+    except DurableOperationError as failure:
+        return report.finish(*unverified(f"drift detection could not start: {failure.message}"))
+    outcome, reason = classify_verification(verification.poll, verification.budget_seconds)
+    if outcome is Outcome.PARTIALLY_HEALED:
+        noted(
+            report,
+            "could not read the drift that is left",
+            lambda: report.take_remaining_drift(
+                steps.run_read_resource_drifts(context, stack_id, "read-remaining-drift")
+            ),
+            default=None,
+        )
+    return report.finish(outcome, reason)
+
+
+def conclude(
+    context: DurableContext, target: NoticeTarget, report: RunReport, state: RunState
+) -> dict[str, Any]:
+    """Notify on what changed (every outcome but IN_SYNC without state), save the drift
+    state, then return or fail the execution."""
+    outcome = report.final_outcome
+    if state.unavailable:
+        report.notes.append(state.unavailable)
+    state.note_drift_age(report)
+    decision = state.decide_notice(report, notify_on_in_sync=target.notify_on_in_sync)
+    report.notice_why = decision.why.value if decision.why else None
+    run_metrics.emit_once(context, report)  # CloudWatch EMF, in a step: not again on replay
+    undelivered = ""
+    if decision.notify:
+        notice = render_notice(report, context.execution_context.durable_execution_arn)
+        if target.topic_arn:
+            try:
+                steps.run_publish_notice(context, target.topic_arn, notice)
+                report.notified = True
+            except DurableOperationError as failure:
+                undelivered = f"the notice could not be published: {failure.message}"
+                report.notes.append(undelivered)
+        else:  # outside Lambda, or SNS_TOPIC_ARN itself is what is wrong
+            context.logger.warning("SNS_TOPIC_ARN is not usable; notice not sent:\n%s", notice.body)
+    state.finish(context, report, decision)  # saves the state, releases the lease
+    result = fit_result(report.to_result(), MAX_RESULT_BYTES)
+    context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)
+    # A lost notice fails the run too: the failed execution is then the only signal left.
+    # Its message leads with why the execution failed.
+    if undelivered:
+        message = f"NOTICE_NOT_PUBLISHED: {undelivered}; the run's outcome was {outcome.value}: "
+        raise HealingFailedError(message + report.reason, data=json.dumps(result))
+    if outcome.is_failure:
+        raise HealingFailedError(f"{outcome.value}: {report.reason}", data=json.dumps(result))
+    return result

@@ -1,0 +1,62 @@
+"""Deterministic names derived from the durable execution, and console links."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import quote
+
+CHANGE_SET_PREFIX = "drift-healer"
+
+
+def _digest(execution_arn: str, purpose: str) -> str:
+    return hashlib.sha256(f"{purpose}\n{execution_arn}".encode()).hexdigest()
+
+
+def change_set_name(execution_arn: str) -> str:
+    """Unique per execution, the same on every replay or retry: `drift-healer-<16 hex>`.
+
+    Fits ChangeSetName's pattern `[a-zA-Z][-a-zA-Z0-9]*`, max 128 (botocore model).
+    """
+    return f"{CHANGE_SET_PREFIX}-{_digest(execution_arn, 'change-set')[:16]}"
+
+
+def client_token(execution_arn: str, purpose: str) -> str:
+    """CreateChangeSet ClientToken / ExecuteChangeSet ClientRequestToken.
+
+    Fits `[a-zA-Z0-9][-a-zA-Z0-9]*`, max 128 (botocore model).
+
+    A retried request with the same token is recognised as the same request.
+    """
+    return f"{purpose}-{_digest(execution_arn, purpose)[:40]}"
+
+
+def region_of(arn: str) -> str:
+    """`arn:PARTITION:SERVICE:REGION:...` -> REGION ('' for a plain name)."""
+    parts = arn.split(":")
+    return parts[3] if len(parts) > 4 and parts[0] == "arn" else ""
+
+
+def console_host(region: str) -> str:
+    if region.startswith("cn-"):
+        return "console.amazonaws.cn"
+    if region.startswith("us-gov-"):
+        return "console.amazonaws-us-gov.com"
+    return f"{region}.console.aws.amazon.com"
+
+
+def change_set_url(stack_id: str, change_set_id: str) -> str:
+    """Console page of the change set (the change set's own ARN names the region)."""
+    region = region_of(change_set_id) or region_of(stack_id)
+    return (
+        f"https://{console_host(region)}/cloudformation/home?region={region}"
+        f"#/stacks/changesets/changes?stackId={quote(stack_id, safe='')}"
+        f"&changeSetId={quote(change_set_id, safe='')}"
+    )
+
+
+def stack_url(stack_id: str) -> str:
+    region = region_of(stack_id)
+    return (
+        f"https://{console_host(region)}/cloudformation/home?region={region}"
+        f"#/stacks/stackinfo?stackId={quote(stack_id, safe='')}"
+    )

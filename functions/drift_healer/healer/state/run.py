@@ -1,0 +1,199 @@
+"""One run's view of the drift state: the lease it holds, the state before it, its "now".
+
+The flow calls this at three points: after describe-stack (take the lease, or end BUSY),
+before creating a change set (reuse a pending review), and at the end (decide whether to
+notify, then save the state and a history item). Everything here is a durable step or a
+pure decision over checkpointed values; a state failure is a note, never the outcome.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aws_durable_execution_sdk_python import DurableContext
+
+from drift_common.outcomes import Outcome
+from healer.model import Approval
+from healer.report import RunReport, should_notify
+from healer.state import steps as state_steps
+from healer.state.decisions import (
+    busy_reason,
+    drift_age_text,
+    first_seen_drifted,
+    notice_decision,
+    reminder_due,
+    run_facts,
+)
+from healer.state.fingerprint import drift_changes, drift_fingerprint
+from healer.state.model import (
+    DriftState,
+    Lease,
+    NoState,
+    NoticeDecision,
+    NoticeWhy,
+    PendingChangeSet,
+    RunEnd,
+    RunFacts,
+)
+from healer.state.pending import ReviewPlan, approval_pending_reason, review_plan
+from healer.state.settings import StateSettings
+
+
+@dataclass
+class RunState:
+    settings: StateSettings
+    lease: Lease | NoState = field(default_factory=NoState.stateless)
+    deferred: bool = False  # an approval that timed out is not asked again yet
+
+    @classmethod
+    def stateless(cls) -> RunState:
+        return cls(StateSettings.model_construct(state_table_name=None))
+
+    @property
+    def unavailable(self) -> str | None:
+        """`state unavailable: ...` when the table could not be used at the start."""
+        return self.lease.note if isinstance(self.lease, NoState) and self.lease.note else None
+
+    # -- 1. after describe-stack -------------------------------------------------------------
+    def begin(self, context: DurableContext, stack_id: str, lease_seconds: float) -> None:
+        self.lease = state_steps.run_take_lease(context, self.settings, stack_id, lease_seconds)
+
+    @property
+    def busy(self) -> str | None:
+        """Why this run must change nothing (another execution holds the lease), naming the
+        approval that execution waits for, if it recorded one."""
+        if not isinstance(self.lease, Lease) or self.lease.taken:
+            return None
+        pending = self.pending
+        if pending is not None and pending.approval_waiting(self.lease.at):
+            return approval_pending_reason(pending)
+        return busy_reason(self.lease.holder, self.lease.expires)
+
+    @property
+    def previous(self) -> DriftState | NoState | None:
+        """The state before this run; NoState when stateless or unreadable."""
+        return self.lease.previous if isinstance(self.lease, Lease) else self.lease
+
+    @property
+    def now(self) -> datetime | None:
+        return self.lease.at if isinstance(self.lease, Lease) else None
+
+    @property
+    def pending(self) -> PendingChangeSet | None:
+        previous = self.previous
+        return previous.pending if isinstance(previous, DriftState) else None
+
+    # -- 2. before a change set is created --------------------------------------------------
+    def plan_review(
+        self, report: RunReport, status: str | None, execution_status: str | None
+    ) -> ReviewPlan:
+        """`status`: DescribeChangeSet of the pending review (None: gone or none)."""
+        return review_plan(
+            self.pending, drift_fingerprint(report.drifted), status, execution_status
+        )
+
+    # -- 2b. approval that waits (issue 8) ---------------------------------------------------
+    def approval_deferred(self, report: RunReport) -> str | None:
+        """Why not to ask again: an approval for this same drift timed out and the reminder
+        interval has not passed (asking on every scheduled run would be a loop of notices)."""
+        previous, now = self.previous, self.now
+        if not isinstance(previous, DriftState) or now is None or previous.last_notified is None:
+            return None
+        if previous.notified_outcome != Outcome.APPROVAL_TIMED_OUT.value:
+            return None
+        if previous.notified_fingerprint != drift_fingerprint(report.drifted):
+            return None
+        if reminder_due(previous.last_notified, now, self.settings.remind_after_hours):
+            return None
+        self.deferred = True
+        return (
+            f"an approval for this drift timed out unanswered (notified "
+            f"{previous.last_notified:%Y-%m-%d %H:%M} UTC); it is asked again "
+            f"{self.settings.remind_after_hours:g} h after that (REMIND_AFTER_HOURS)"
+        )
+
+    def record_pending_approval(
+        self, context: DurableContext, report: RunReport, approval: Approval
+    ) -> None:
+        if report.stack_id is None or report.change_set is None or self.now is None:
+            return
+        pending = PendingChangeSet(
+            change_set_id=report.change_set.change_set_id,
+            change_set_name=report.change_set.change_set_name,
+            fingerprint=drift_fingerprint(report.drifted),
+            created=self.now,
+            callback_id=approval.callback_id,
+            asked=approval.asked,
+            approval_expires=approval.expires,
+        )
+        recorded = state_steps.run_record_pending_approval(
+            context, self.settings, self.lease, report.stack_id, pending
+        )
+        if isinstance(recorded, NoState) and recorded.unavailable:
+            report.notes.append(f"the waiting approval was not recorded: {recorded.note}")
+
+    # -- 3. at the end ------------------------------------------------------------------------
+    def note_drift_age(self, report: RunReport) -> None:
+        """DriftFirstSeen and the drift's age ("drifted for 3 days"), from the state."""
+        previous, now = self.previous, self.now
+        if now is None or isinstance(previous, NoState):
+            return
+        first = first_seen_drifted(
+            previous.first_seen_drifted if previous else None, self.facts(report).fingerprint, now
+        )
+        if first is not None:
+            report.drift_first_seen, report.drift_age = first, drift_age_text(first, now)
+
+    def decide_notice(self, report: RunReport, *, notify_on_in_sync: bool) -> NoticeDecision:
+        """Alerts on change: the state decides; without state, every outcome but IN_SYNC."""
+        outcome = report.final_outcome
+        if not should_notify(outcome, notify_on_in_sync=True) or self.deferred:
+            return NoticeDecision(notify=False)  # OPTED_OUT, BUSY, an approval not re-asked
+        previous = self.previous
+        if isinstance(previous, NoState) or not isinstance(self.lease, Lease):
+            return NoticeDecision(
+                notify=should_notify(outcome, notify_on_in_sync=notify_on_in_sync)
+            )
+        facts = self.facts(report)
+        decision = notice_decision(
+            previous,
+            facts,
+            self.lease.at,
+            remind_after_hours=self.settings.remind_after_hours,
+            notify_on_in_sync=notify_on_in_sync,
+        )
+        if decision.why is NoticeWhy.CHANGED and previous is not None:
+            changes = drift_changes(previous.notified_digests, facts.digests)
+            if changes.any:
+                report.notes.append(f"changed since the last notice: {changes.summary()}")
+        return decision
+
+    @staticmethod
+    def facts(report: RunReport) -> RunFacts:
+        return run_facts(
+            report.final_outcome.value,
+            report.reason,
+            report.drifted,
+            report.remaining_drift,
+            report.change_set,
+        )
+
+    def finish(self, context: DurableContext, report: RunReport, decision: NoticeDecision) -> None:
+        """Save the state (which releases the lease) and one history item; notes if not."""
+        stack_id = report.stack_id
+        if stack_id is None or isinstance(self.lease, NoState):
+            return
+        end = RunEnd(
+            facts=self.facts(report),
+            reason=report.reason,
+            notice=decision,
+            notified=report.notified,
+        )
+        if self.lease.taken:
+            saved = state_steps.run_save_state(context, self.settings, self.lease, stack_id, end)
+            if isinstance(saved, NoState):
+                report.notes.append(f"the drift state was not saved: {saved.note}")
+        history = state_steps.run_put_history(context, self.settings, self.lease, stack_id, end)
+        if isinstance(history, NoState):
+            report.notes.append(f"the run history was not written: {history.note}")
