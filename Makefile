@@ -10,10 +10,10 @@ EXPANDED      := build/checkov/template.json
 
 .PHONY: demo test lint typecheck cfn-lint checkov unit clean screenshot
 
-$(STAMP): pyproject.toml functions/drift_healer/requirements.txt
+$(STAMP): pyproject.toml functions/common/requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r functions/drift_healer/requirements.txt -e ".[dev]"
+	$(BIN)/pip install --quiet -r functions/common/requirements.txt -e ".[dev]"
 	touch $(STAMP)
 
 $(CHECKOV_STAMP): tools/checkov-requirements.txt
@@ -33,8 +33,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy functions/drift_healer/app.py functions/drift_healer/healer functions/fleet/fleet_app.py functions/fleet/fleet functions/relay/relay sandbox drift_healer_cli
-	cd functions/approval_page && ../../$(BIN)/mypy --strict --config-file ../../pyproject.toml page_handler.py
+	$(BIN)/mypy functions/common/drift_common functions/drift_healer/healer functions/fleet/fleet \
+	  functions/relay/relay functions/approval_page/approval_page sandbox drift_healer_cli
 
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml templates/target-account.yaml

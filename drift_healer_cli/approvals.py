@@ -22,11 +22,11 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
+from drift_common.approval import CALLBACK_NAME, answer
+from drift_common.errors import callback_closed
+
 if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
-
-CALLBACK_NAME = "approval"  # healer.approval.CALLBACK_NAME
-NOT_WAITING = {"CallbackTimeoutException", "ResourceNotFoundException", "404"}
 
 
 @dataclass(frozen=True)
@@ -148,13 +148,13 @@ def _answer(args: argparse.Namespace, client: LambdaClient, decision: str) -> in
         return 1
     [item] = waiting
     by = args.by or f"{getpass.getuser()} (drift-healer CLI)"
-    body = json.dumps({"Decision": decision, "Reason": args.reason or "", "By": by})
+    body = answer(decision, args.reason or "", by).to_json()
     try:
         client.send_durable_execution_callback_success(
             CallbackId=item.callback_id, Result=body.encode()
         )
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in NOT_WAITING:
+        if callback_closed(error):
             print(f"error: {item.stack}: already decided (or expired)", file=sys.stderr)
             return 1
         raise

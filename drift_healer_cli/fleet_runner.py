@@ -9,7 +9,6 @@ against whatever AWS the environment points at (the sandbox, or an account).
 from __future__ import annotations
 
 import json
-import sys
 import threading
 import time
 from collections import Counter
@@ -18,10 +17,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from drift_healer_cli.local import HANDLER_PATH, REPO
+from sandbox.functions import FLEET, HEALER
 from sandbox.inprocess_handler import ENV_LOCK, patched_environ
 
-FLEET_PATH = REPO / "functions" / "fleet"
 HEALER_NAME = "drift-healer:live"
 FLEET_NAME = "drift-healer-fleet:live"
 
@@ -72,13 +70,7 @@ def progress_of(executions: list[Any], top_arn: str) -> Progress:
 
 
 def _import_handlers() -> tuple[Any, Any]:
-    for path in (str(HANDLER_PATH), str(FLEET_PATH)):
-        if path not in sys.path:
-            sys.path.insert(0, path)
-    import app  # noqa: PLC0415 - the healer, from functions/drift_healer
-    import fleet_app  # noqa: PLC0415 - the fleet, from functions/fleet
-
-    return app.lambda_handler, fleet_app.lambda_handler
+    return HEALER.load(), FLEET.load()
 
 
 @dataclass

@@ -10,12 +10,17 @@ operation once, when it has finished::
 
       ✓ describe-stack             0.0 s
       ✓ wait-for-detection         2.1 s  3 polls
+      · wait-for-execution-event-1 30.0 s  no event yet: looked by polling (the fallback)
       ✗ describe-stack             0.0 s  Stack with id x does not exist
+
+An event-driven wait's callback that times out is the designed fallback, not a failure: it
+is shown with `·` and says so.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -24,6 +29,8 @@ if TYPE_CHECKING:
     from mypy_boto3_lambda import LambdaClient
 
 
+# The callbacks of an event-driven wait (healer.waits.events): `<wait>-event-<round>`.
+_EVENT_ROUND = re.compile(r".+-event-\d+$")
 TERMINAL_STATUSES = frozenset({"SUCCEEDED", "FAILED", "TIMED_OUT", "STOPPED"})
 _DONE_OK = {"StepSucceeded", "WaitSucceeded", "ContextSucceeded", "CallbackSucceeded"}
 _DONE_BAD = {
@@ -50,11 +57,17 @@ class Operation:
     failed: bool = False
     error: str = ""
     retry_error: str = ""  # the error of the last attempt that is being retried
+    timed_out: bool = False  # a callback that nobody completed in time
     state: dict[str, Any] | None = None  # the last checkpointed result (a poll's state)
 
     @property
     def done(self) -> bool:
         return self.ended is not None
+
+    @property
+    def fell_back(self) -> bool:
+        """An event wait's round that no event ended: the wait polled, as designed."""
+        return self.timed_out and bool(_EVENT_ROUND.fullmatch(self.name))
 
     @property
     def seconds(self) -> float:
@@ -106,7 +119,7 @@ def fold(events: list[dict[str, Any]]) -> list[Operation]:
         if kind.endswith("Started"):
             op.started = op.started or at
             if op.done:  # it was not over after all (a retry or another poll)
-                op.ended, op.failed, op.error = None, False, ""
+                op.ended, op.failed, op.error, op.timed_out = None, False, "", False
             continue
         details = _details(event)
         # Another attempt or poll follows when a delay is given (the local service
@@ -125,10 +138,14 @@ def fold(events: list[dict[str, Any]]) -> list[Operation]:
             else:
                 op.ended, op.failed = at or op.started, True
                 op.error = _error_message(details)
+                op.timed_out = kind == "CallbackTimedOut"
     return list(operations.values())
 
 
 def format_operation(op: Operation, width: int = 26) -> str:
+    if op.fell_back:
+        note = "no event yet: looked by polling (the fallback)"
+        return f"  · {op.name:<{width}} {op.seconds:5.1f} s  {note}"
     mark = "✗" if op.failed else "✓"
     notes: list[str] = []
     if op.polls:

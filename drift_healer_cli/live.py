@@ -22,7 +22,7 @@ from rich.text import Text
 from drift_healer_cli.follow import Operation
 
 # Keys of the handler's checkpointed poll states that carry the status CloudFormation
-# answered (healer/polling.py), most specific first.
+# answered (healer.model.polls), most specific first.
 _STATUS_KEYS = ("detection_status", "execution_status", "stack_status", "status")
 
 

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING, NamedTuple
 from sandbox.approval_page import ApprovalPage, create_signing_secret
 from sandbox.clients import client
 from sandbox.durable_service import DUMMY_CREDENTIALS, DurableService
+from sandbox.functions import HEALER
 from sandbox.notices import Inbox
 
 if TYPE_CHECKING:
     from sandbox.emulator import AwsSandbox
 
 REPO = Path(__file__).resolve().parent.parent
-HANDLER_PATH = REPO / "functions" / "drift_healer"
 EXAMPLES = REPO / "examples"
 TOPIC, QUEUE = "drift-healer-notices", "drift-healer-inbox"
 STATE_TABLE = "drift-healer-state"
@@ -39,8 +39,8 @@ def start_service(
 ) -> DurableService:
     """The durable service running the handler in-process (stop it with :func:`stop`)."""
     return DurableService.start(
-        handler="app.lambda_handler",
-        handler_path=HANDLER_PATH,
+        handler=HEALER.handler,
+        handler_path=HEALER.code_uri,
         function_name=FUNCTION_NAME,
         env=env,
         skip_time=skip_time,

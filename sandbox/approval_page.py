@@ -10,19 +10,16 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import importlib
 import secrets
-import sys
 import threading
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from sandbox.functions import APPROVAL_PAGE
 from sandbox.inprocess_handler import ENV_LOCK, patched_environ
 
-PAGE_PATH = Path(__file__).resolve().parent.parent / "functions" / "approval_page"
 SECRET_NAME = "drift-healer/approval-signing-key"
 
 
@@ -35,10 +32,7 @@ def create_signing_secret(secretsmanager: Any, name: str = SECRET_NAME) -> str:
 
 
 def load_page_handler() -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-    if str(PAGE_PATH) not in sys.path:
-        sys.path.insert(0, str(PAGE_PATH))
-    module = importlib.import_module("page_handler")
-    handler: Callable[[dict[str, Any], Any], dict[str, Any]] = module.lambda_handler
+    handler: Callable[[dict[str, Any], Any], dict[str, Any]] = APPROVAL_PAGE.load()
     return handler
 
 

@@ -31,6 +31,8 @@ from aws_durable_execution_sdk_python.execution import (
 from aws_durable_execution_sdk_python.lambda_service import LambdaClient
 from botocore.config import Config
 
+from sandbox.functions import COMMON_LAYER
+
 logger = logging.getLogger(__name__)
 
 
@@ -145,8 +147,11 @@ class InProcessHandler:
 
     def load(self) -> None:
         """Import the handler (with its env set, as module code may read it)."""
-        if self.handler_path:
-            path = str(Path(self.handler_path).resolve())
+        # The common layer is on every function's path, as /opt/python is in Lambda.
+        for path in (
+            str(COMMON_LAYER),
+            *([str(Path(self.handler_path).resolve())] if self.handler_path else []),
+        ):
             if path not in sys.path:
                 sys.path.insert(0, path)
         module_name, _, attr = self.handler.rpartition(".")

@@ -4,15 +4,12 @@ through the local durable service, as the deployed rule and relay do in AWS."""
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sandbox.clients import client
-
-RELAY_PATH = Path(__file__).resolve().parent.parent / "functions" / "relay"
+from sandbox.functions import RELAY
 
 
 class LocalRelay:
@@ -20,8 +17,7 @@ class LocalRelay:
     durable service (Lambda callbacks). `results` keeps what every event led to."""
 
     def __init__(self, *, aws_endpoint: str, lambda_endpoint: str, region: str, table: str) -> None:
-        if str(RELAY_PATH) not in sys.path:
-            sys.path.insert(0, str(RELAY_PATH))
+        RELAY.put_on_path()
         from relay.aws import Clients  # noqa: PLC0415 - the relay lives outside the package
         from relay.handler import relay  # noqa: PLC0415
 

@@ -33,10 +33,13 @@ def expand(template_path: Path) -> dict[str, Any]:
     if errors or template is None:
         raise ValueError(f"{template_path}: {errors}")
     template = copy.deepcopy(template)
-    # `sam package` replaces the local CodeUri with an S3 location before the transform.
+    # `sam package` replaces the local CodeUri / ContentUri with an S3 location before the
+    # transform.
     for resource in template["Resources"].values():
         if resource.get("Type") == "AWS::Serverless::Function":
             resource["Properties"]["CodeUri"] = "s3://bucket/code.zip"
+        if resource.get("Type") == "AWS::Serverless::LayerVersion":
+            resource["Properties"]["ContentUri"] = "s3://bucket/layer.zip"
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     return transform(template, {}, _ManagedPolicies())  # type: ignore[no-any-return]
 

@@ -47,7 +47,7 @@ if TYPE_CHECKING:
 
 MODES = ("polling", "events", "events-dropped", "events-lost-later")
 PHASES = ("detection", "execution")
-# The healer's defaults (healer.settings, healer.wait_settings), in real seconds.
+# The healer's defaults (healer.settings, healer.waits.settings), in real seconds.
 DEFAULT_POLLS = {"DETECTION": (5, 30), "EXECUTION": (10, 60), "CHANGE_SET": (5, 30)}
 DEFAULT_FALLBACK = (30, 900)
 # An invocation whose replayed history ends with one of these operations resumes that wait.

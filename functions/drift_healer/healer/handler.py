@@ -1,8 +1,8 @@
 """cfn-drift-healer: find CloudFormation drift, show it, put the stack back, tell people.
 
 A Lambda durable function. This module is the flow and nothing else: every AWS call is a
-named durable step (healer.steps), every wait a `wait_for_condition` (healer.waits), every
-decision a pure function (healer.outcomes, healer.safety, healer.notice).
+named durable step (healer.aws.steps), every wait a `wait_for_condition` or an event round
+(healer.waits), every decision a pure function (healer.model, healer.policy, healer.report).
 """
 
 from __future__ import annotations

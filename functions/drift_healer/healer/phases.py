@@ -1,6 +1,6 @@
 """The flow's building blocks below the handler: the change set (a pending review reused,
 or a new one created and waited for), drift detection with its wait, and bookkeeping that
-turns a late failure into a note. app.py reads as the flow; these are its phases.
+turns a late failure into a note. healer.handler reads as the flow; these are its phases.
 """
 
 from __future__ import annotations
@@ -12,14 +12,20 @@ from typing import NamedTuple, TypeVar
 from aws_durable_execution_sdk_python import DurableContext
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
-from healer import steps
-from healer.model import ChangeSetRef, StackSnapshot
-from healer.naming import change_set_name, client_token
-from healer.outcomes import Outcome, classify_change_set
-from healer.polling import DetectionPoll
+from drift_common.outcomes import Outcome
+from healer.aws import steps
+from healer.model import (
+    ChangeSetRef,
+    DetectionPoll,
+    StackSnapshot,
+    Started,
+    change_set_name,
+    classify_change_set,
+    client_token,
+)
 from healer.report import PhaseReport, RunReport
-from healer.run_state import RunState
 from healer.settings import Settings
+from healer.state import RunState
 from healer.waits import detect_and_wait, wait_for_change_set
 
 T = TypeVar("T")
@@ -27,7 +33,7 @@ T = TypeVar("T")
 
 def settle_pending_review(
     context: DurableContext, report: RunReport, state: RunState
-) -> steps.Started | None:
+) -> Started | None:
     """The change set a person was asked to review: reused when it still reverts exactly
     this drift (the Started it stands for), deleted, with a note, when it is stale."""
     pending = state.pending
@@ -63,7 +69,7 @@ def settle_pending_review(
         f"reusing the pending review {plan.reuse.change_set_name} (created "
         f"{plan.reuse.created:%Y-%m-%d %H:%M} UTC): it reverts exactly this drift"
     )
-    return steps.Started(at=state.now, id=plan.reuse.change_set_id)
+    return Started(at=state.now, id=plan.reuse.change_set_id)
 
 
 def create_change_set(
@@ -72,7 +78,7 @@ def create_change_set(
     report: RunReport,
     stack: StackSnapshot,
     deadline: datetime | None,
-) -> steps.Started:
+) -> Started:
     """Steps 4-5: create the REVERT_DRIFT change set (name and token fixed per execution),
     under the stack's own service role if it has one, and wait for it. A change set that
     failed or had nothing to do finishes the report."""

@@ -1,26 +1,29 @@
-"""Settings from the environment (pydantic-settings); every variable is in the README."""
+"""The run's settings from the environment (pydantic-settings); every variable is in
+docs/settings.md."""
 
 from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from healer.safety import DEFAULT_EXCLUDE_TYPES, SafetyPolicy
+from drift_common.validation import (
+    ROLE_ARN,
+    SNS_TOPIC_ARN,
+    ConfigurationError,
+    OptionalSetting,
+    configuration_error,
+)
+from healer.model import FINAL_STEPS_RESERVE_SECONDS, MAX_EXECUTION_TIMEOUT_SECONDS, PollPolicy
+from healer.policy import DEFAULT_EXCLUDE_TYPES, SafetyPolicy
 
-_SNS_TOPIC_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}")
-_ROLE_ARN = re.compile(r"arn:aws(-cn|-us-gov)?:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
-
-# Lambda durable ExecutionTimeout is 1-31,622,400 s (research.md): no phase can be longer.
-MAX_EXECUTION_TIMEOUT_SECONDS = 31_622_400
-# Time kept back at the end of an execution for the steps after the last wait (reading
-# results, publishing the notice, with their retries).
-FINAL_STEPS_RESERVE_SECONDS = 300
+_SNS_TOPIC_ARN = re.compile(SNS_TOPIC_ARN)
+_ROLE_ARN = re.compile(ROLE_ARN)
 
 # Finite, positive, and no longer than a durable execution can last.
 Seconds = Annotated[float, Field(gt=0, le=MAX_EXECUTION_TIMEOUT_SECONDS, allow_inf_nan=False)]
@@ -32,38 +35,17 @@ _TYPE_GLOB = re.compile(r"[A-Za-z0-9*?\[\]!]+(::[A-Za-z0-9*?\[\]!]+){0,2}")
 _LOGICAL_ID_GLOB = re.compile(r"[A-Za-z0-9*?\[\]!]+")
 
 
-class ConfigurationError(RuntimeError):
-    """The function is mis-configured; raised before any AWS call is made."""
-
-
-@dataclass(frozen=True)
-class PollPolicy:
-    """How one phase polls: a short first interval, growing by `backoff_rate`, capped."""
-
-    initial_seconds: float
-    max_seconds: float
-    backoff_rate: float
-    budget_seconds: float
-
-    def until(self, deadline: datetime | None, started_at: datetime) -> PollPolicy:
-        """The same policy, its budget cut to the time left before `deadline`."""
-        if deadline is None:
-            return self
-        left = (deadline - started_at).total_seconds()
-        return replace(self, budget_seconds=max(1.0, min(self.budget_seconds, left)))
-
-
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
 
-    sns_topic_arn: str | None = None
+    sns_topic_arn: OptionalSetting = None
     notify_on_in_sync: bool = False
     verify_after_heal: bool = True
     # Safety gate: a revert that replaces a resource (new physical resource, data loss for
     # queues and tables) is held for review unless this is set.
     allow_replacement: bool = False
     # Optional CloudFormation service role passed as RoleARN when creating the change set.
-    cloudformation_role_arn: str | None = None
+    cloudformation_role_arn: OptionalSetting = None
 
     poll_backoff_rate: Annotated[float, Field(ge=1.0, le=4.0, allow_inf_nan=False)] = 1.5
     detection_poll_initial_seconds: Seconds = 5
@@ -134,11 +116,6 @@ class Settings(BaseSettings):
         )
 
     # --- end safety policy -------------------------------------------------------------
-
-    @field_validator("sns_topic_arn", "cloudformation_role_arn", mode="before")
-    @classmethod
-    def _blank_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
 
     @field_validator("sns_topic_arn")
     @classmethod
@@ -252,12 +229,7 @@ def load_settings() -> Settings:
     try:
         settings = Settings()
     except ValidationError as error:
-        problems = "; ".join(
-            (f"{'_'.join(str(p) for p in item['loc']).upper()}: " if item["loc"] else "")
-            + item["msg"].removeprefix("Value error, ")
-            for item in error.errors()
-        )
-        raise ConfigurationError(f"invalid configuration: {problems}") from None
+        raise configuration_error(error) from None
     if settings.sns_topic_arn is None and running_in_lambda():
         msg = "invalid configuration: SNS_TOPIC_ARN is required in Lambda (the topic for notices)"
         raise ConfigurationError(msg)

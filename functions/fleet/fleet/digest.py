@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fleet.results import HEALED, HELD, StackResult
+from drift_common.outcomes import HEALED, HELD
+from fleet.results import StackResult
 from fleet.selection import Skipped
 
 # Each list in the notice and the result is cut to this many entries ("and N more"): a fleet

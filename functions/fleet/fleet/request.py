@@ -5,7 +5,7 @@
                "Exclude": ["*-sandbox"], "CreateChangeSetOnly": true,
                "WaitForApproval": false, "MaxConcurrency": 10}}
 
-A batch of an already selected fleet (the fleet invoking itself, see fleet_app) is
+A batch of an already selected fleet (the fleet invoking itself, see fleet.handler) is
 `{"FleetBatch": {...}}`: not meant to be sent by people, validated all the same.
 """
 
@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
-REGION = r"^[a-z]{2}(-[a-z]+)+-\d$"
-ACCOUNT_ID = r"^\d{12}$"
-# A stack name, or a shell-style pattern (fnmatch: * ? [..]) over stack names.
-NAME = r"^[a-zA-Z][-a-zA-Z0-9]{0,127}$"
+from drift_common.validation import ACCOUNT_ID, REGION, STACK_NAME, parse_event
+
+# A stack name (drift_common.validation.STACK_NAME), or a shell-style pattern (fnmatch:
+# * ? [..]) over stack names.
+NAME = STACK_NAME
 PATTERN = r"^[-a-zA-Z0-9*?\[\]!]{1,128}$"
 MAX_CONCURRENCY_LIMIT = 100
 
@@ -87,21 +88,6 @@ class BatchRequest(RunOptions):
     stacks: Annotated[tuple[Target, ...], Field(alias="Stacks", min_length=1)]
 
 
-def _problems(error: ValidationError, allowed: str) -> str:
-    problems = []
-    for item in error.errors():
-        field = ".".join(str(part) for part in item["loc"]) or "event"
-        if item["type"] == "extra_forbidden":
-            problems.append(f"unknown field {field!r} (allowed: {allowed})")
-        else:
-            problems.append(f"{field}: {item['msg']}")
-    return "; ".join(problems)
-
-
-def _aliases(model: type[BaseModel]) -> str:
-    return ", ".join(str(f.alias) for f in model.model_fields.values() if f.alias)
-
-
 def parse_fleet_event(event: Any) -> FleetRequest | BatchRequest:
     """`{"Fleet": {...}}` or `{"FleetBatch": {...}}`; every problem is named."""
     if not isinstance(event, dict):
@@ -113,14 +99,13 @@ def parse_fleet_event(event: Any) -> FleetRequest | BatchRequest:
         raise InvalidFleetRequestError(msg)
     model: type[FleetRequest | BatchRequest] = FleetRequest if "Fleet" in keys else BatchRequest
     body = event.get("Fleet", event.get("FleetBatch"))
-    if not isinstance(body, dict):
-        msg = f"{next(iter(keys))} must be a JSON object, got {type(body).__name__}"
-        raise InvalidFleetRequestError(msg)
-    try:
-        return model.model_validate(body)
-    except ValidationError as error:
-        msg = "invalid fleet event: " + _problems(error, _aliases(model))
-        raise InvalidFleetRequestError(msg) from None
+    return parse_event(
+        model,
+        body,
+        error=InvalidFleetRequestError,
+        what=next(iter(keys)),
+        invalid="invalid fleet event",
+    )
 
 
 def is_pattern(text: str) -> bool:

@@ -11,25 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from drift_common.outcomes import DRIFT_FOUND, FAILURES
 from fleet.request import Target
 
 REASON_CHARS = 160
-# The healer's outcomes that fail its execution (healer.outcomes), and the fleet's own.
-FAILURES = frozenset(
-    {
-        "DETECTION_FAILED",
-        "CHANGE_SET_FAILED",
-        "EXECUTION_FAILED",
-        "OBSOLETE",
-        "TIMED_OUT",
-        "ERROR",
-        "INVOKE_FAILED",
-    }
-)
-HEALED = frozenset({"HEALED", "HEALED_UNVERIFIED"})
-HELD = frozenset({"REVIEW_REQUIRED", "WAITING_FOR_APPROVAL"})
-# Drift was found (healed, held, partly healed or reported).
-DRIFTED = HEALED | HELD | frozenset({"PARTIALLY_HEALED", "DRIFTED", "NOTHING_TO_REVERT"})
+# The fleet's own outcome: the stack's execution of the healer could not be run at all.
+INVOKE_FAILED = "INVOKE_FAILED"
 
 
 class StackResult(BaseModel):
@@ -46,12 +33,12 @@ class StackResult(BaseModel):
 
     @property
     def failed(self) -> bool:
-        return self.outcome in FAILURES
+        return self.outcome in FAILURES or self.outcome == INVOKE_FAILED
 
     @property
     def drifted(self) -> bool:
         """Drift was found, whatever happened next (a failed heal leaves a drifted stack)."""
-        return self.outcome in DRIFTED or self.drifted_resources > 0
+        return self.outcome in DRIFT_FOUND or self.drifted_resources > 0
 
 
 def _short(text: str) -> str:
@@ -87,6 +74,6 @@ def from_failure(target: Target, message: str | None, data: str | None) -> Stack
         stack_name=target.stack_name,
         region=target.region,
         account_id=target.account_id,
-        outcome="INVOKE_FAILED",
+        outcome=INVOKE_FAILED,
         reason=_short(message or "the stack's execution failed without a message"),
     )

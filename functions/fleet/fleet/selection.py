@@ -11,20 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from drift_common.stacks import is_stable
 from fleet.request import Selector, Target
 
-# Guess (not in the botocore model), the same list as the healer's healer.outcomes (a test
-# keeps them equal): the settled statuses from which drift detection and an update are
-# allowed. UPDATE_ROLLBACK_FAILED needs ContinueUpdateRollback first.
-STABLE_STATUSES = frozenset(
-    {
-        "CREATE_COMPLETE",
-        "UPDATE_COMPLETE",
-        "UPDATE_ROLLBACK_COMPLETE",
-        "IMPORT_COMPLETE",
-        "IMPORT_ROLLBACK_COMPLETE",
-    }
-)
+# Only stable stacks are selected (drift_common.stacks, the healer's rule too);
+# UPDATE_ROLLBACK_FAILED needs ContinueUpdateRollback first.
 NESTED_REASON = (
     "a nested stack (parent {parent}): drift detection does not recurse into nested stacks "
     "and a nested stack is updated through its root stack, so the fleet leaves it alone"
@@ -99,7 +90,7 @@ def select_page(
             reason = NESTED_REASON.format(parent=_name_of(str(parent)))
         elif status.startswith("DELETE_"):
             reason = f"the stack is {status}: being deleted or left after a failed delete"
-        elif status not in STABLE_STATUSES:
+        elif not is_stable(status):
             reason = f"the stack is {status}, not stable: drift is only healed on a stable stack"
         else:
             selected.append(target)

@@ -1,48 +1,55 @@
-"""The fleet function's settings, from its environment."""
+"""The fleet function's settings, from its environment (pydantic-settings, like the healer's)."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+import re
+from typing import Annotated
 
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from drift_common.validation import (
+    SNS_TOPIC_ARN,
+    OptionalSetting,
+    configuration_error,
+)
 from fleet.plan import DEFAULT_BATCH_SIZE
 
 
-class FleetConfigurationError(ValueError):
-    """A setting is missing or wrong; the message names it."""
+class FleetSettings(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
 
+    # Qualified (alias or version): a durable target needs one.
+    healer_function_arn: Annotated[str, Field(min_length=1)]
+    # This function's own alias: batches run as its child executions.
+    fleet_function_arn: Annotated[str, Field(min_length=1)]
+    sns_topic_arn: OptionalSetting = None
+    fleet_batch_size: Annotated[int, Field(ge=1, le=1000, strict=False)] = DEFAULT_BATCH_SIZE
 
-@dataclass(frozen=True)
-class FleetSettings:
-    healer_function: str  # qualified (alias or version): a durable target needs one
-    fleet_function: str  # this function's own alias: batches run as its child executions
-    topic_arn: str | None
-    batch_size: int
+    @field_validator("sns_topic_arn")
+    @classmethod
+    def _is_topic_arn(cls, value: str | None) -> str | None:
+        if value is not None and not re.fullmatch(SNS_TOPIC_ARN, value):
+            msg = f"{value!r} is not an SNS topic ARN (arn:aws:sns:REGION:ACCOUNT:NAME)"
+            raise ValueError(msg)
+        return value
 
-
-def _qualified(name: str, value: str | None) -> str:
-    if not value:
-        raise FleetConfigurationError(f"{name} is not set")
-    # name:qualifier or arn:...:function:name:qualifier
-    parts = value.split(":")
-    qualified = len(parts) == 8 if value.startswith("arn:") else len(parts) == 2
-    if not qualified:
+    @field_validator("healer_function_arn", "fleet_function_arn")
+    @classmethod
+    def _qualified(cls, value: str) -> str:
+        # name:qualifier or arn:...:function:name:qualifier
+        parts = value.split(":")
+        if (len(parts) == 8) if value.startswith("arn:") else (len(parts) == 2):
+            return value
         msg = (
-            f"{name} must name a version or alias (a durable function is invoked qualified), "
-            f"got {value!r}"
+            f"must name a version or alias (a durable function is invoked qualified), got {value!r}"
         )
-        raise FleetConfigurationError(msg)
-    return value
+        raise ValueError(msg)
 
 
 def load_fleet_settings() -> FleetSettings:
-    raw_batch = os.environ.get("FLEET_BATCH_SIZE") or str(DEFAULT_BATCH_SIZE)
-    if not raw_batch.isdigit() or not 1 <= int(raw_batch) <= 1000:
-        msg = f"FLEET_BATCH_SIZE must be a whole number from 1 to 1000, got {raw_batch!r}"
-        raise FleetConfigurationError(msg)
-    return FleetSettings(
-        healer_function=_qualified("HEALER_FUNCTION_ARN", os.environ.get("HEALER_FUNCTION_ARN")),
-        fleet_function=_qualified("FLEET_FUNCTION_ARN", os.environ.get("FLEET_FUNCTION_ARN")),
-        topic_arn=os.environ.get("SNS_TOPIC_ARN") or None,
-        batch_size=int(raw_batch),
-    )
+    """Read and check; a problem is a ConfigurationError naming the variable."""
+    try:
+        return FleetSettings()  # read from the environment
+    except ValidationError as error:
+        raise configuration_error(error) from None

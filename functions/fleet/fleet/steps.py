@@ -11,8 +11,8 @@ from typing import Any
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
 from aws_durable_execution_sdk_python.config import Duration, StepConfig
 from aws_durable_execution_sdk_python.retries import RetryDecision
-from botocore.exceptions import ClientError, ConnectionError, ReadTimeoutError
 
+from drift_common.errors import is_transient
 from fleet import clients, metrics
 from fleet.digest import Figures
 from fleet.request import Selector
@@ -20,27 +20,6 @@ from fleet.selection import PageSelection, select_page
 
 # Throttling slows the fleet down, it does not fail it: many patient attempts.
 MAX_ATTEMPTS = 12
-_TRANSIENT_CODES = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "TooManyRequestsException",
-        "RequestLimitExceeded",
-        "ServiceUnavailable",
-        "InternalFailure",
-        "InternalError",
-    }
-)
-
-
-def is_transient(error: Exception) -> bool:
-    if isinstance(error, ConnectionError | ReadTimeoutError):
-        return True
-    if isinstance(error, ClientError):
-        code = str(error.response.get("Error", {}).get("Code", ""))
-        status = int(error.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
-        return code in _TRANSIENT_CODES or status >= 500
-    return False
 
 
 def retry_decision(error: Exception, attempts_made: int) -> RetryDecision:

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-import boto3
 from botocore.exceptions import ClientError
 
-from relay.matching import PARTITION_KEY, SORT_KEY, WAIT_KEY_PREFIX, StackEvent
+from drift_common import clients as aws_clients
+from drift_common.errors import callback_closed
+from drift_common.table import PARTITION_KEY, SORT_KEY, WAIT_KEY_PREFIX, Waiter
+from relay.matching import StackEvent
 
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_lambda import LambdaClient
 
-# SendDurableExecutionCallbackSuccess answers these for a callback that is already closed
-# (completed, timed out: "The callback ID token has either expired or the callback associated
-# with the token has already been closed") or whose execution is gone: nothing left to do.
-CLOSED = frozenset({"CallbackTimeoutException", "ResourceNotFoundException"})
+USER_AGENT = "cfn-drift-healer-relay/0.1"
 
 
 @dataclass(frozen=True)
@@ -29,10 +28,13 @@ class Clients:
 
 
 def default_clients() -> Clients:
-    return Clients(dynamodb=boto3.client("dynamodb"), lambda_=boto3.client("lambda"))
+    return Clients(
+        dynamodb=aws_clients.client("dynamodb", agent=USER_AGENT),
+        lambda_=aws_clients.client("lambda", agent=USER_AGENT),
+    )
 
 
-def query_waiters(clients: Clients, table: str, stack_id: str) -> list[dict[str, Any]]:
+def query_waiters(clients: Clients, table: str, stack_id: str) -> list[Waiter]:
     """Query (strongly consistent) the stack's WAIT# items: the waiter records."""
     pages = clients.dynamodb.get_paginator("query").paginate(
         TableName=table,
@@ -41,7 +43,8 @@ def query_waiters(clients: Clients, table: str, stack_id: str) -> list[dict[str,
         ExpressionAttributeValues={":stack": {"S": stack_id}, ":wait": {"S": WAIT_KEY_PREFIX}},
         ConsistentRead=True,
     )
-    return [dict(item) for page in pages for item in page.get("Items", [])]
+    items = (item for page in pages for item in page.get("Items", []))
+    return [waiter for item in items if (waiter := Waiter.from_item(item)) is not None]
 
 
 def complete_callback(clients: Clients, callback_id: str, event: StackEvent) -> str:
@@ -56,11 +59,7 @@ def complete_callback(clients: Clients, callback_id: str, event: StackEvent) -> 
             CallbackId=callback_id, Result=result
         )
     except ClientError as error:
-        code = error.response.get("Error", {}).get("Code")
-        status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        # The local durable service (dex-local-runner) answers a closed callback with a bare
-        # 404 "not in STARTED state" instead of the documented CallbackTimeoutException.
-        if code in CLOSED or status == 404:
+        if callback_closed(error):
             return "already closed"
         raise
     return "completed"

@@ -15,12 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from relay.aws import Clients, complete_callback, default_clients, query_waiters
-from relay.matching import (
-    NotACloudFormationEventError,
-    matching_waiters,
-    parse_event,
-    waiter_from_item,
-)
+from relay.matching import NotACloudFormationEventError, matching_waiters, parse_event
 
 logger = logging.getLogger("relay")
 logger.setLevel(logging.INFO)
@@ -41,11 +36,7 @@ def relay(event: Mapping[str, Any], clients: Clients, table: str) -> dict[str, A
     }
     if not parsed.final:
         return _log(summary | {"action": "ignored", "why": "status not final"})
-    waiters = [
-        w
-        for item in query_waiters(clients, table, parsed.stack_id)
-        if (w := waiter_from_item(item)) is not None
-    ]
+    waiters = query_waiters(clients, table, parsed.stack_id)
     matched = matching_waiters(parsed, waiters)
     if not matched:
         why = "no waiter for this stack" if not waiters else "no waiter for this operation"

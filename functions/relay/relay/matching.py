@@ -1,8 +1,8 @@
 """Which waiting durable callback a CloudFormation event ends: pure functions, no AWS.
 
-The waiter records are written by the healer (functions/drift_healer/healer/waiter_records.py;
-the names below mirror it, a test checks they agree): per stack ARN, one `WAIT#...` item per
-durable execution with its callback id, its phase and the id it waits for.
+The waiter records are written by the healer (drift_common.table.Waiter, the one definition
+both functions use): per stack ARN, one `WAIT#...` item per durable execution with its
+callback id, its phase and the id it waits for.
 
 - `CloudFormation Drift Detection Status Change` with a final detection status wakes the
   detection/verification waiter whose detection id is the event's, or that has no detection
@@ -20,22 +20,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from drift_common.table import DETECTION_PHASES, EXECUTION_PHASE, Waiter
+
 DRIFT_DETAIL_TYPE = "CloudFormation Drift Detection Status Change"
 STACK_DETAIL_TYPE = "CloudFormation Stack Status Change"
 SOURCE = "aws.cloudformation"
 FINAL_DETECTION_STATUSES = frozenset({"DETECTION_COMPLETE", "DETECTION_FAILED"})
-
-# Mirrors healer.waiter_records / healer.state_store (tests/relay checks the two agree).
-PARTITION_KEY = "StackId"
-SORT_KEY = "RecordKey"
-WAIT_KEY_PREFIX = "WAIT#"
-CALLBACK_ID = "CallbackId"
-PHASE = "Phase"
-DETECTION_ID = "DetectionId"
-CLIENT_REQUEST_TOKEN = "ClientRequestToken"
-EXECUTION_ARN = "ExecutionArn"
-DETECTION_PHASES = frozenset({"detection", "verification"})
-EXECUTION_PHASE = "execution"
 
 
 class NotACloudFormationEventError(ValueError):
@@ -58,15 +48,6 @@ class StackEvent:
         if self.kind == "drift":
             return self.status in FINAL_DETECTION_STATUSES
         return bool(self.status) and not self.status.endswith("_IN_PROGRESS")
-
-
-@dataclass(frozen=True)
-class Waiter:
-    callback_id: str
-    phase: str
-    execution_arn: str = ""
-    detection_id: str | None = None
-    client_request_token: str | None = None
 
 
 def _text(value: Any) -> str | None:
@@ -108,25 +89,6 @@ def parse_event(event: Mapping[str, Any]) -> StackEvent:
             event_id=event_id,
         )
     raise NotACloudFormationEventError(f"unexpected detail-type {detail_type!r}")
-
-
-def waiter_from_item(item: Mapping[str, Any]) -> Waiter | None:
-    """A waiter from a DynamoDB item (low-level attribute values); None if it is not one."""
-
-    def text(name: str) -> str | None:
-        value = item.get(name)
-        return _text(value.get("S")) if isinstance(value, Mapping) else None
-
-    key, callback_id, phase = text(SORT_KEY), text(CALLBACK_ID), text(PHASE)
-    if not key or not key.startswith(WAIT_KEY_PREFIX) or not callback_id or not phase:
-        return None
-    return Waiter(
-        callback_id=callback_id,
-        phase=phase,
-        execution_arn=text(EXECUTION_ARN) or "",
-        detection_id=text(DETECTION_ID),
-        client_request_token=text(CLIENT_REQUEST_TOKEN),
-    )
 
 
 def matching_waiters(event: StackEvent, waiters: Iterable[Waiter]) -> list[Waiter]:

@@ -7,13 +7,14 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from approval_harness import FUNCTION_DIR, Approvals
 
 from sandbox.approval_page import ApprovalPage, create_signing_secret
 from sandbox.cloudformation.timing import Phase
 from sandbox.durable_service import DurableService
 from sandbox.emulator import AwsSandbox
+from sandbox.functions import HEALER
 from sandbox.notices import Inbox
+from tests.e2e.approval.harness import Approvals
 
 
 @pytest.fixture(scope="module")
@@ -43,7 +44,7 @@ def approvals(aws_sandbox: AwsSandbox) -> Iterator[Approvals]:
         "EXECUTION_POLL_INITIAL_SECONDS": "1",
     }
     service = DurableService.start(
-        handler="app.lambda_handler", handler_path=FUNCTION_DIR, env=env, skip_time=False
+        handler=HEALER.handler, handler_path=HEALER.code_uri, env=env, skip_time=False
     )
     page.env["AWS_ENDPOINT_URL_LAMBDA"] = service.endpoint_url
     try:

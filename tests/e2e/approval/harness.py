@@ -6,7 +6,6 @@ import json
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sandbox.approval_page import ApprovalPage
@@ -14,7 +13,6 @@ from sandbox.durable_service import DurableService
 from sandbox.emulator import AwsSandbox
 from sandbox.notices import Inbox, ReceivedNotice
 
-FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "drift_healer"
 TEMPLATE = {
     "Resources": {
         "SampleParameter": {

@@ -12,12 +12,13 @@ import shutil
 from pathlib import Path
 
 import pytest
-from approval_harness import Approvals, page_link
+
+from tests.e2e.approval.harness import Approvals, page_link
 
 pytestmark = pytest.mark.slow
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOT = Path(__file__).resolve().parents[2] / "docs" / "approval-page.png"
+SCREENSHOT = Path(__file__).resolve().parents[3] / "docs" / "approval-page.png"
 
 
 def _chromium() -> str:

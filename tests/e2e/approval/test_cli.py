@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from approval_harness import Approvals
 
 from drift_healer_cli.main import main
+from tests.e2e.approval.harness import Approvals
 
 pytestmark = pytest.mark.slow
 

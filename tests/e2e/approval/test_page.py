@@ -9,9 +9,9 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from approval_harness import Approvals, page_link
 
-from healer.approval_contract import LinkClaims, sign_link, verify_link
+from drift_common.approval import LinkClaims, sign_link, verify_link
+from tests.e2e.approval.harness import Approvals, page_link
 
 pytestmark = pytest.mark.slow
 

@@ -69,6 +69,22 @@ def test_fold_counts_polls_retries_and_failures() -> None:
     assert not ops["still-running"].done
 
 
+def test_an_event_round_that_timed_out_reads_as_the_fallback_not_a_failure() -> None:
+    timed_out = {"Error": {"Payload": {"ErrorMessage": "Callback timed out"}}}
+    events = [
+        _event("CallbackStarted", "e", "wait-for-detection-event-1", "Callback", 0),
+        _event("CallbackTimedOut", "e", "wait-for-detection-event-1", "Callback", 1, **timed_out),
+        _event("CallbackStarted", "f", "approval", "Callback", 2),
+        _event("CallbackTimedOut", "f", "approval", "Callback", 9, **timed_out),
+    ]
+    ops = {op.name: op for op in fold(events)}
+    fallback = format_operation(ops["wait-for-detection-event-1"])
+    assert fallback.split()[:4] == ["·", "wait-for-detection-event-1", "1.0", "s"]
+    assert "✗" not in fallback and "fallback" in fallback and "timed out" not in fallback
+    # Any other callback that timed out (an approval nobody answered) is still a failure.
+    assert format_operation(ops["approval"]).lstrip().startswith("✗ approval")
+
+
 @pytest.fixture()
 def fresh_sandbox(aws_sandbox: AwsSandbox) -> Iterator[AwsSandbox]:
     """The session's sandbox, emptied (moto's state is per process: the demo's own server

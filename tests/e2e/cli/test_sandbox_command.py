@@ -20,13 +20,13 @@ from typing import Any
 
 import boto3
 import pytest
-from sandbox_process import SandboxProcess, cli_env
 
 from drift_healer_cli.main import main
+from tests.e2e.cli.sandbox_process import SandboxProcess, cli_env
 
 pytestmark = pytest.mark.slow
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

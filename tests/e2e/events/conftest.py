@@ -6,13 +6,14 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from event_world import FALLBACK, FUNCTION_DIR, POLL_INITIAL, TABLE, EventWorld
 
 from sandbox.cloudformation.timing import Phase
 from sandbox.durable_service import DurableService
 from sandbox.dynamodb import create_state_table
 from sandbox.emulator import AwsSandbox
+from sandbox.functions import HEALER
 from sandbox.relay_target import LocalRelay
+from tests.e2e.events.world import FALLBACK, POLL_INITIAL, TABLE, EventWorld
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +36,7 @@ def world(aws_sandbox: AwsSandbox) -> Iterator[EventWorld]:
         "EXECUTION_POLL_INITIAL_SECONDS": str(POLL_INITIAL),
     }
     with DurableService.start(
-        handler="app.lambda_handler", handler_path=FUNCTION_DIR, env=env, skip_time=False
+        handler=HEALER.handler, handler_path=HEALER.code_uri, env=env, skip_time=False
     ) as service:
         relay = LocalRelay(
             aws_endpoint=sb.endpoint_url,

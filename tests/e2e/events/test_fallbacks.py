@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
-import app
+from healer.handler import lambda_handler as healer_handler
 from sandbox.cloudformation.timing import Phase
 from sandbox.dynamodb import create_state_table
 from sandbox.emulator import AwsSandbox
@@ -53,7 +53,7 @@ def sandbox(aws_sandbox: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> AwsSand
 
 
 def heal() -> tuple[dict[str, Any], list[str]]:
-    with DurableFunctionTestRunner(handler=app.lambda_handler, skip_time=True) as runner:
+    with DurableFunctionTestRunner(handler=healer_handler, skip_time=True) as runner:
         result = runner.run(input=json.dumps({"StackName": "fb"}), execution_timeout=120)
     assert result.result is not None, result.error
     names = [op.name for op in result.operations if op.name]
@@ -105,7 +105,7 @@ def test_a_detection_past_its_budget_is_timed_out_in_event_mode_too(
     monkeypatch.setenv("DETECTION_POLL_INITIAL_SECONDS", "2")
     monkeypatch.setenv("DETECTION_POLL_MAX_SECONDS", "2")
     sandbox.timing.detection = Phase(0.0, 1000)  # never finishes
-    with DurableFunctionTestRunner(handler=app.lambda_handler, skip_time=True) as runner:
+    with DurableFunctionTestRunner(handler=healer_handler, skip_time=True) as runner:
         result = runner.run(input=json.dumps({"StackName": "fb"}), execution_timeout=120)
     assert result.error is not None and result.error.data
     output = json.loads(result.error.data)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from healer import state_store, waiter_records
+from healer.waits import waiter as waiter_records
 from relay import matching
 from relay.aws import Clients
 from relay.handler import lambda_handler, relay
@@ -182,19 +182,3 @@ def test_the_relay_without_a_table_says_so(monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.delenv("STATE_TABLE_NAME", raising=False)
     with pytest.raises(RuntimeError, match="STATE_TABLE_NAME"):
         lambda_handler(drift_event(STACK, "d"), None)
-
-
-def test_relay_and_healer_agree_on_the_record_names() -> None:
-    assert matching.PARTITION_KEY == state_store.PARTITION_KEY
-    assert matching.SORT_KEY == state_store.SORT_KEY
-    for name in (
-        "WAIT_KEY_PREFIX",
-        "CALLBACK_ID",
-        "PHASE",
-        "DETECTION_ID",
-        "CLIENT_REQUEST_TOKEN",
-        "EXECUTION_ARN",
-        "DETECTION_PHASES",
-        "EXECUTION_PHASE",
-    ):
-        assert getattr(matching, name) == getattr(waiter_records, name), name

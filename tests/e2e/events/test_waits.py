@@ -6,9 +6,9 @@ import threading
 import time
 
 import pytest
-from event_world import FALLBACK, EventWorld
 
 from sandbox.cloudformation.timing import Phase
+from tests.e2e.events.world import FALLBACK, EventWorld
 
 pytestmark = pytest.mark.slow
 

@@ -5,14 +5,12 @@ from __future__ import annotations
 import json
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sandbox.durable_service import DurableService
 from sandbox.emulator import AwsSandbox
 from sandbox.relay_target import LocalRelay
 
-FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "drift_healer"
 TABLE = "events-state"
 # Once an event has arrived in the run, a lost event costs FALLBACK seconds before the poll
 # that finishes the wait; before that, the polling schedule's POLL_INITIAL (x1.5 per round).

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,10 +12,9 @@ from sandbox.cloudformation.timing import Phase
 from sandbox.durable_service import DurableService
 from sandbox.dynamodb import create_state_table
 from sandbox.emulator import AwsSandbox
+from sandbox.functions import HEALER
 
 pytestmark = pytest.mark.slow
-
-FUNCTION_DIR = Path(__file__).resolve().parents[2] / "functions" / "drift_healer"
 
 
 def run_to_the_end(
@@ -65,7 +63,7 @@ def test_drift_is_healed_through_the_durable_service(aws_sandbox: AwsSandbox) ->
     }
 
     with DurableService.start(
-        handler="app.lambda_handler", handler_path=FUNCTION_DIR, env=env, skip_time=True
+        handler=HEALER.handler, handler_path=HEALER.code_uri, env=env, skip_time=True
     ) as service:
         lam = service.lambda_client()
         result, arn = run_to_the_end(lam, service.function_arn, {"StackName": "e2e"})
@@ -111,7 +109,7 @@ def test_scheduled_review_runs_keep_state_in_the_table(aws_sandbox: AwsSandbox) 
     review = {"StackName": "e2e-state", "CreateChangeSetOnly": True}
 
     with DurableService.start(
-        handler="app.lambda_handler", handler_path=FUNCTION_DIR, env=env, skip_time=True
+        handler=HEALER.handler, handler_path=HEALER.code_uri, env=env, skip_time=True
     ) as service:
         lam = service.lambda_client()
         first, _ = run_to_the_end(lam, service.function_arn, review)

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fleet_harness import FLEET, HEALER
+
+from tests.functional.fleet.harness import FLEET, HEALER
 
 
 @pytest.fixture(autouse=True)

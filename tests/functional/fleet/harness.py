@@ -21,7 +21,7 @@ from aws_durable_execution_sdk_python_testing.runner import (
     DurableFunctionTestRunner,
 )
 
-import fleet_app
+from fleet.handler import lambda_handler as fleet_handler
 
 HEALER = "drift-healer:live"
 FLEET = "drift-healer-fleet:live"
@@ -124,9 +124,9 @@ def _size(execution: Any) -> ExecutionSize:
 
 
 def run_fleet(event: dict[str, Any], stub: StubHealer, timeout: int = 3000) -> FleetRun:
-    with DurableFunctionTestRunner(handler=fleet_app.lambda_handler, skip_time=True) as runner:
+    with DurableFunctionTestRunner(handler=fleet_handler, skip_time=True) as runner:
         runner.register_durable_function(HEALER, stub.handler(), execution_timeout=300)
-        runner.register_durable_function(FLEET, fleet_app.lambda_handler, execution_timeout=3000)
+        runner.register_durable_function(FLEET, fleet_handler, execution_timeout=3000)
         result = runner.run(input=json.dumps(event), execution_timeout=timeout)
         executions = [_size(e) for e in runner._store.list_all()]  # the runner lists no executions
     return FleetRun(result, executions)

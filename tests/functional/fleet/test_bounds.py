@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from fleet_harness import FakeCloudFormation, StubHealer, run_fleet
 
 from fleet import clients
+from tests.functional.fleet.harness import FakeCloudFormation, StubHealer, run_fleet
 
 OPERATIONS_LIMIT = 3000
 CHECKPOINT_LIMIT = 262_144  # CHECKPOINT_SIZE_LIMIT_BYTES in the SDK

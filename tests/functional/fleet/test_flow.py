@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from fleet_harness import FakeCloudFormation, StubHealer, run_fleet
 
 from fleet import clients
+from tests.functional.fleet.harness import FakeCloudFormation, StubHealer, run_fleet
 
 
 def stack(name: str, status: str = "UPDATE_COMPLETE", **extra: Any) -> dict[str, Any]:

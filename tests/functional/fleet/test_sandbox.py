@@ -9,13 +9,13 @@ from typing import Any
 import boto3
 import pytest
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
-from fleet_harness import FLEET, HEALER
 
-import app
-import fleet_app
+from fleet.handler import lambda_handler as fleet_handler
+from healer.handler import lambda_handler as healer_handler
 from sandbox.cloudformation.timing import Phase
 from sandbox.emulator import AwsSandbox
 from sandbox.notices import Inbox
+from tests.functional.fleet.harness import FLEET, HEALER
 
 HOME, OTHER = "123456789012", "222233334444"
 FAST_POLLS = {
@@ -78,9 +78,9 @@ def ssm(aws: AwsSandbox, region: str, account: str) -> Any:
 
 
 def run(event: dict[str, Any]) -> dict[str, Any]:
-    with DurableFunctionTestRunner(handler=fleet_app.lambda_handler, skip_time=True) as runner:
-        runner.register_durable_function(HEALER, app.lambda_handler, execution_timeout=600)
-        runner.register_durable_function(FLEET, fleet_app.lambda_handler, execution_timeout=900)
+    with DurableFunctionTestRunner(handler=fleet_handler, skip_time=True) as runner:
+        runner.register_durable_function(HEALER, healer_handler, execution_timeout=600)
+        runner.register_durable_function(FLEET, fleet_handler, execution_timeout=900)
         result = runner.run(input=json.dumps(event), execution_timeout=900)
     assert result.result is not None, result.error
     return json.loads(result.result)  # type: ignore[no-any-return]

@@ -6,11 +6,11 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from harness import FAST_POLLS, REGION, Inbox, new_inbox
 
 from sandbox.cloudformation.timing import Phase
 from sandbox.dynamodb import create_state_table
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import FAST_POLLS, REGION, Inbox, new_inbox
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ from aws_durable_execution_sdk_python_testing.runner import (
     DurableFunctionTestRunner,
 )
 
-import app
+from healer.handler import lambda_handler as healer_handler
 from sandbox.emulator import AwsSandbox
 from sandbox.notices import Inbox, ReceivedNotice
 
@@ -63,7 +63,7 @@ class Run:
 
 
 def run_handler(inbox: Inbox, event: dict[str, Any], *, skip_time: bool = True) -> Run:
-    with DurableFunctionTestRunner(handler=app.lambda_handler, skip_time=skip_time) as runner:
+    with DurableFunctionTestRunner(handler=healer_handler, skip_time=skip_time) as runner:
         result = runner.run(input=json.dumps(event), execution_timeout=120)
     return Run(result=result, notices=inbox.receive())
 

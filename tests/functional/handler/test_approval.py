@@ -12,10 +12,19 @@ from typing import Any
 
 import pytest
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
-from harness import Inbox, Run, calls, client, deploy, drift_sample, run_handler, ssm_value
 
-import app
+from healer.handler import lambda_handler as healer_handler
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import (
+    Inbox,
+    Run,
+    calls,
+    client,
+    deploy,
+    drift_sample,
+    run_handler,
+    ssm_value,
+)
 from tests.stacks import SAMPLE_TEMPLATE
 
 WAITING = {"StackName": "sample", "CreateChangeSetOnly": True, "WaitForApproval": True}
@@ -31,7 +40,7 @@ def answered(
     """Run until the approval callback waits, send each answer in turn, return the run and
     what each send raised (None: accepted)."""
     outcomes: list[Any] = []
-    with DurableFunctionTestRunner(handler=app.lambda_handler, skip_time=False) as runner:
+    with DurableFunctionTestRunner(handler=healer_handler, skip_time=False) as runner:
         arn = runner.run_async(input=json.dumps(event or WAITING), execution_timeout=120)
         callback_id = runner.wait_for_callback(arn, name="approval", timeout=60)
         if before_answer:

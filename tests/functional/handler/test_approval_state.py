@@ -7,10 +7,17 @@ import json
 
 import pytest
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
-from harness import Inbox, Run, deploy, drift_sample, run_handler, ssm_value
 
-import app
+from healer.handler import lambda_handler as healer_handler
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import (
+    Inbox,
+    Run,
+    deploy,
+    drift_sample,
+    run_handler,
+    ssm_value,
+)
 from tests.stacks import SAMPLE_TEMPLATE
 
 WAITING = {"StackName": "sample", "CreateChangeSetOnly": True, "WaitForApproval": True}
@@ -22,7 +29,7 @@ def test_a_run_while_an_approval_waits_names_it_and_asks_nobody(
 ) -> None:
     deploy("sample", SAMPLE_TEMPLATE)
     drift_sample()
-    with DurableFunctionTestRunner(handler=app.lambda_handler, skip_time=False) as runner:
+    with DurableFunctionTestRunner(handler=healer_handler, skip_time=False) as runner:
         arn = runner.run_async(input=json.dumps(WAITING), execution_timeout=120)
         callback_id = runner.wait_for_callback(arn, name="approval", timeout=60)
         asked = inbox.receive(wait_seconds=5)

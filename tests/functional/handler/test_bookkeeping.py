@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from harness import Inbox, client, deploy, drift_sample, run_handler, ssm_value
-
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import (
+    Inbox,
+    client,
+    deploy,
+    drift_sample,
+    run_handler,
+    ssm_value,
+)
 from tests.stacks import SAMPLE_TEMPLATE
 
 

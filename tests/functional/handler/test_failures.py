@@ -3,10 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from harness import Inbox, calls, client, deploy, drift_sample, run_handler, ssm_value
 
 from sandbox.cloudformation.timing import Phase
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import (
+    Inbox,
+    calls,
+    client,
+    deploy,
+    drift_sample,
+    run_handler,
+    ssm_value,
+)
 from tests.stacks import SAMPLE_TEMPLATE
 
 

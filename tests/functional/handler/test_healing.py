@@ -5,9 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from harness import Inbox, calls, client, deploy, drift_sample, run_handler, ssm_value, throttled
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import (
+    Inbox,
+    calls,
+    client,
+    deploy,
+    drift_sample,
+    run_handler,
+    ssm_value,
+    throttled,
+)
 from tests.stacks import APP_TEMPLATE, SAMPLE_TEMPLATE
 
 

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from harness import Inbox, client, deploy, drift_sample, run_handler
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import Inbox, client, deploy, drift_sample, run_handler
 from tests.stacks import SAMPLE_TEMPLATE
 
 CHECKPOINT_LIMIT = 256 * 1024  # the SDK's CHECKPOINT_SIZE_LIMIT_BYTES
@@ -82,7 +82,7 @@ def sns_publish_times_out_once(aws: AwsSandbox) -> Iterator[list[int]]:
     """SNS takes the first publish, then the client times out waiting for the answer."""
     from botocore.exceptions import ReadTimeoutError  # noqa: PLC0415
 
-    from healer import clients  # noqa: PLC0415 - the handler's own (cached) SNS client
+    from healer.aws import clients  # noqa: PLC0415
 
     timed_out: list[int] = []
 

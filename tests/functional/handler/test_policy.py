@@ -6,9 +6,17 @@ import json
 from typing import Any
 
 import pytest
-from harness import Inbox, calls, client, deploy, drift_sample, run_handler, ssm_value
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import (
+    Inbox,
+    calls,
+    client,
+    deploy,
+    drift_sample,
+    run_handler,
+    ssm_value,
+)
 from tests.stacks import APP_TEMPLATE, SAMPLE_TEMPLATE
 
 TRUST = {

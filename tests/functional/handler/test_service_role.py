@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from harness import Inbox, client, drift_sample, run_handler, ssm_value
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import Inbox, client, drift_sample, run_handler, ssm_value
 from tests.stacks import SAMPLE_TEMPLATE
 
 OWN_ROLE = "arn:aws:iam::123456789012:role/owners-deploy-role"

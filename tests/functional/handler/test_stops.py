@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from harness import Inbox, calls, deploy, drift_sample, run_handler, ssm_value
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import (
+    Inbox,
+    calls,
+    deploy,
+    drift_sample,
+    run_handler,
+    ssm_value,
+)
 from tests.stacks import SAMPLE_TEMPLATE
 
 

@@ -8,9 +8,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from harness import Inbox, Run, calls, client, deploy, drift_sample, run_handler, ssm_value
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.handler.harness import (
+    Inbox,
+    Run,
+    calls,
+    client,
+    deploy,
+    drift_sample,
+    run_handler,
+    ssm_value,
+)
 from tests.stacks import SAMPLE_TEMPLATE
 
 REVIEW = {"StackName": "sample", "CreateChangeSetOnly": True}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sb_helpers import Clients
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.sandbox.helpers import Clients
 
 
 @pytest.fixture(scope="session")

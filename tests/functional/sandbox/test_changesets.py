@@ -10,7 +10,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from sb_helpers import (
+
+from sandbox.emulator import AwsSandbox, Phase
+from tests.functional.sandbox.helpers import (
     PARAM_NAME,
     TEMPLATE,
     Clients,
@@ -19,8 +21,6 @@ from sb_helpers import (
     wait_change_set,
     wait_stack,
 )
-
-from sandbox.emulator import AwsSandbox, Phase
 
 KEEP = [{"ParameterKey": "Greeting", "UsePreviousValue": True}]
 NO_CHANGES = (

@@ -10,9 +10,16 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
-from sb_helpers import Clients, call, create_stack, detect, wait_change_set, wait_stack
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.sandbox.helpers import (
+    Clients,
+    call,
+    create_stack,
+    detect,
+    wait_change_set,
+    wait_stack,
+)
 
 KEEP = [{"ParameterKey": "Greeting", "UsePreviousValue": True}]
 

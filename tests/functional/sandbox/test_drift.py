@@ -8,9 +8,16 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from sb_helpers import PARAM_NAME, Clients, create_stack, detect, drifts, physical_id
 
 from sandbox.emulator import AwsSandbox, Phase
+from tests.functional.sandbox.helpers import (
+    PARAM_NAME,
+    Clients,
+    create_stack,
+    detect,
+    drifts,
+    physical_id,
+)
 
 SUPPORTED = {"Param", "Queue", "Topic", "Bucket", "Logs", "Table"}
 

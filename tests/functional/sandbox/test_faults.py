@@ -6,9 +6,9 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from sb_helpers import Clients, create_stack
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.sandbox.helpers import Clients, create_stack
 
 
 def outcomes(aws: Clients, n: int) -> list[str]:

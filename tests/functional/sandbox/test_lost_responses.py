@@ -7,9 +7,16 @@ import time
 
 import pytest
 from botocore.exceptions import ClientError
-from sb_helpers import PARAM_NAME, Clients, call, create_stack, wait_change_set, wait_stack
 
 from sandbox.emulator import AwsSandbox, Phase
+from tests.functional.sandbox.helpers import (
+    PARAM_NAME,
+    Clients,
+    call,
+    create_stack,
+    wait_change_set,
+    wait_stack,
+)
 
 KEEP = [{"ParameterKey": "Greeting", "UsePreviousValue": True}]
 

@@ -7,9 +7,9 @@ import json
 from typing import Any
 
 import boto3
-from sb_helpers import Clients, detect, drifts, wait_change_set
 
 from sandbox.emulator import AwsSandbox
+from tests.functional.sandbox.helpers import Clients, detect, drifts, wait_change_set
 
 ROLE_TEMPLATE: dict[str, Any] = {
     "Resources": {

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import json
 
-from sb_helpers import Clients, detect, drifts, wait_change_set, wait_stack
-
+from tests.functional.sandbox.helpers import Clients, detect, drifts, wait_change_set, wait_stack
 from tests.stacks import APP_TEMPLATE
 
 TEMPLATE = APP_TEMPLATE

@@ -11,12 +11,12 @@ import pytest
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
-from healer import state_store as store
-from healer.drift_state import notice_decision, run_facts
-from healer.model import ChangeSetRef, PropertyDifference, ResourceDrift
-from healer.state_model import Lease, NoState, RunEnd
-from healer.state_settings import load_state_settings
-from healer.state_steps import (
+from healer.model.records import ChangeSetRef, PropertyDifference, ResourceDrift
+from healer.state import store
+from healer.state.decisions import notice_decision, run_facts
+from healer.state.model import Lease, NoState, RunEnd
+from healer.state.settings import load_state_settings
+from healer.state.steps import (
     run_put_history,
     run_release_lease,
     run_save_state,

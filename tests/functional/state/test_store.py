@@ -5,9 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from botocore.exceptions import ClientError
 
-from healer import state_store as store
-from healer.drift_state import drift_age_text
-from healer.state_model import DriftState, PendingChangeSet
+from drift_common import table as contract
+from healer.state import items as state_items
+from healer.state import store
+from healer.state.decisions import drift_age_text
+from healer.state.model import DriftState, PendingChangeSet
 from sandbox.emulator import AwsSandbox
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
@@ -103,7 +105,7 @@ def test_state_is_not_written_over_a_lease_another_execution_took(table: str) ->
 
 def test_history_items_expire_after_the_ttl_and_sort_by_start(table: str, aws: AwsSandbox) -> None:
     runs = [
-        store.RunHistory(
+        state_items.RunHistory(
             stack_id=STACK,
             started=T0 + timedelta(hours=h),
             finished=T0 + timedelta(hours=h, minutes=2),
@@ -133,7 +135,7 @@ def test_history_items_expire_after_the_ttl_and_sort_by_start(table: str, aws: A
     expires = datetime.fromtimestamp(int(first["ExpiresAt"]["N"]), UTC)
     assert expires == T0 + timedelta(minutes=2) + timedelta(days=30)
     ttl = client.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
-    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": store.TTL_ATTRIBUTE}
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": contract.TTL_ATTRIBUTE}
     # a retried put of the same run overwrites instead of adding
     store.put_history(table, runs[0], ttl_days=30)
     assert (
@@ -171,8 +173,8 @@ def test_sandbox_table_is_made_as_the_template_says(table: str, aws: AwsSandbox)
     client = aws.client("dynamodb")
     described = client.describe_table(TableName=table)["Table"]
     assert {k["AttributeName"]: k["KeyType"] for k in described["KeySchema"]} == {
-        store.PARTITION_KEY: "HASH",
-        store.SORT_KEY: "RANGE",
+        contract.PARTITION_KEY: "HASH",
+        contract.SORT_KEY: "RANGE",
     }
     assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
     backups = client.describe_continuous_backups(TableName=table)["ContinuousBackupsDescription"]

@@ -7,15 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from healer.approval import (
-    Approval,
-    ApprovalSettings,
-    approval_budget_problem,
-    notice_lines,
-    read_answer,
-    recheck,
-)
-from healer.approval_contract import (
+from drift_common.approval import (
     Answer,
     InvalidTokenError,
     LinkClaims,
@@ -23,7 +15,11 @@ from healer.approval_contract import (
     sign_link,
     verify_link,
 )
-from healer.outcomes import Outcome
+from drift_common.outcomes import Outcome
+from healer.approval.decisions import read_answer, recheck
+from healer.approval.settings import ApprovalSettings, approval_budget_problem
+from healer.model.approval import Approval
+from healer.report.text import approval_lines
 from healer.settings import Settings
 
 KEY = b"k" * 32
@@ -111,8 +107,8 @@ def test_failures_and_decisions() -> None:
 def test_notice_lines_say_how_to_answer_then_what_was_answered() -> None:
     expires = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
     waiting = Approval(callback_id="cb-1", expires=expires, page_url="https://page/?t=x")
-    text = "\n".join(notice_lines(waiting))
+    text = "\n".join(approval_lines(waiting))
     assert "Callback ID: cb-1" in text.splitlines()
     assert "https://page/?t=x" in text and "--callback-id 'cb-1'" in text
     decided = waiting.decided(Answer("APPROVE", "ok", "bob"), expires - timedelta(hours=1))
-    assert "Decision: approved by bob at 2026-11-26 07:00 UTC" in "\n".join(notice_lines(decided))
+    assert "Decision: approved by bob at 2026-11-26 07:00 UTC" in "\n".join(approval_lines(decided))

@@ -6,10 +6,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from healer.bounds import bound_changes, bound_drifts
-from healer.model import PlannedChange, PropertyDifference, ResourceDrift
-from healer.service_role import RoleSource, choose_service_role
-from healer.settings import PollPolicy, Settings, budget_problem, notice_target_from_environment
+from healer.aws.bounds import bound_changes, bound_drifts
+from healer.model.polls import PollPolicy
+from healer.model.records import PlannedChange, PropertyDifference, ResourceDrift
+from healer.policy.service_role import RoleSource, choose_service_role
+from healer.settings import Settings, budget_problem, notice_target_from_environment
 
 OWN = "arn:aws:iam::123456789012:role/own"
 CONFIGURED = "arn:aws:iam::123456789012:role/configured"

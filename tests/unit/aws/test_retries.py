@@ -1,8 +1,8 @@
 from aws_durable_execution_sdk_python.exceptions import StepInterruptedError
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from healer.aws_errors import describe_error, is_transient
-from healer.durable import MAX_STEP_ATTEMPTS, retry_decision
+from drift_common.errors import describe_error, is_transient
+from healer.aws.durable import MAX_STEP_ATTEMPTS, retry_decision
 
 
 def client_error(code: str, status: int = 400, message: str = "m") -> ClientError:

@@ -145,7 +145,7 @@ def test_metrics_are_one_emf_blob_with_low_cardinality_dimensions(
 
 
 def test_the_healer_run_metrics_name_the_outcome_only(capsys: pytest.CaptureFixture[str]) -> None:
-    from healer import run_metrics  # noqa: PLC0415
+    from healer.report import metrics as run_metrics  # noqa: PLC0415
 
     run_metrics.emit("HEALED", 3)
     blob = json.loads(capsys.readouterr().out.strip().splitlines()[-1])

@@ -194,10 +194,3 @@ def test_batches_are_per_account_and_region_and_bounded() -> None:
         ("111122223333/us-east-1", [1]),
         ("home/eu-west-1", [2, 2, 1]),
     ]
-
-
-def test_the_fleet_and_the_healer_agree_on_stable_statuses() -> None:
-    from fleet.selection import STABLE_STATUSES  # noqa: PLC0415
-    from healer.outcomes import STABLE_STACK_STATUSES  # noqa: PLC0415
-
-    assert STABLE_STATUSES == STABLE_STACK_STATUSES

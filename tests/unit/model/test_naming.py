@@ -1,6 +1,6 @@
 import re
 
-from healer.naming import change_set_name, change_set_url, client_token, region_of
+from healer.model.naming import change_set_name, change_set_url, client_token, region_of
 
 ARN_A = "arn:aws:lambda:us-east-1:123456789012:function:drift-healer:live/durable-execution/run-a/1"
 ARN_B = "arn:aws:lambda:us-east-1:123456789012:function:drift-healer:live/durable-execution/run-b/1"

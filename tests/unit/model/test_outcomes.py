@@ -2,15 +2,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from healer.outcomes import (
-    Outcome,
+from drift_common.outcomes import Outcome
+from healer.model import is_stable
+from healer.model.outcomes import (
     classify_change_set,
     classify_detection,
     classify_execution,
     classify_verification,
-    is_stable,
 )
-from healer.polling import ChangeSetPoll, DetectionPoll, ExecutionPoll
+from healer.model.polls import ChangeSetPoll, DetectionPoll, ExecutionPoll
 
 T0 = datetime(2026, 11, 22, tzinfo=UTC)
 NO_CHANGES = (

@@ -1,6 +1,6 @@
 import pytest
 
-from healer.request import InvalidRequestError, parse_request, stack_label
+from healer.model.request import InvalidRequestError, parse_request, stack_label
 
 STACK_ARN = "arn:aws:cloudformation:eu-west-1:123456789012:stack/my-stack/1b2c3d4e-aaaa-bbbb-cccc-0123456789ab"
 

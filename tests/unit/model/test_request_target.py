@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from healer.request import InvalidRequestError, parse_request
+from healer.model.request import InvalidRequestError, parse_request
 
 
 def test_region_and_account_are_optional_and_checked() -> None:
@@ -24,6 +24,9 @@ def test_region_and_account_are_optional_and_checked() -> None:
             "AccountId: Input should be a valid string",
         ),
         ({"StackName": "app", "Region": "EU"}, "Region: String should match pattern"),
+        # A region or account inside a longer string is no region or account.
+        ({"StackName": "app", "Region": "xx-us-east-1-yy"}, "Region: String should match"),
+        ({"StackName": "app", "AccountId": "1111222233334444"}, "AccountId: String should"),
         (
             {"StackName": "app", "Account": "111122223333"},
             "unknown field 'Account' (allowed: StackName, CreateChangeSetOnly, Region, AccountId, WaitForApproval)",

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from healer.drift_ignore import effective_drift, split_drift
-from healer.model import PropertyDifference, ResourceDrift
-from healer.outcomes import Outcome
-from healer.property_paths import covers, target_path, uncovered
-from healer.stack_mode import (
+from drift_common.outcomes import Outcome
+from healer.model.records import PropertyDifference, ResourceDrift
+from healer.policy.ignore import effective_drift, split_drift
+from healer.policy.paths import covers, target_path, uncovered
+from healer.policy.stack_mode import (
     MODE_TAG,
     ModeDecision,
     RunMode,

@@ -1,5 +1,5 @@
-from healer.model import PlannedChange, PropertyDifference, ResourceDrift
-from healer.safety import SafetyPolicy, evaluate
+from healer.model.records import PlannedChange, PropertyDifference, ResourceDrift
+from healer.policy.safety import SafetyPolicy, evaluate
 
 POLICY = SafetyPolicy()
 

@@ -6,14 +6,8 @@ from typing import Any
 
 import pytest
 
-from relay.matching import (
-    NotACloudFormationEventError,
-    StackEvent,
-    Waiter,
-    matching_waiters,
-    parse_event,
-    waiter_from_item,
-)
+from drift_common.table import Waiter
+from relay.matching import NotACloudFormationEventError, StackEvent, matching_waiters, parse_event
 
 STACK = "arn:aws:cloudformation:us-east-1:1:stack/s/1"
 
@@ -26,9 +20,9 @@ def stack(token: str | None, status: str = "UPDATE_ROLLBACK_COMPLETE") -> StackE
     return StackEvent(kind="stack", stack_id=STACK, status=status, client_request_token=token)
 
 
-DETECTING = Waiter(callback_id="d", phase="detection", detection_id="det-1")
-VERIFYING_UNSTARTED = Waiter(callback_id="v", phase="verification")
-EXECUTING = Waiter(callback_id="x", phase="execution", client_request_token="tok")
+DETECTING = Waiter(stack_id=STACK, callback_id="d", phase="detection", match_id="det-1")
+VERIFYING_UNSTARTED = Waiter(stack_id=STACK, callback_id="v", phase="verification")
+EXECUTING = Waiter(stack_id=STACK, callback_id="x", phase="execution", match_id="tok")
 
 
 def test_detection_events_match_by_detection_id_or_a_waiter_without_one() -> None:
@@ -96,8 +90,15 @@ def test_only_wait_items_with_a_callback_are_waiters() -> None:
         "Phase": {"S": "execution"},
         "ClientRequestToken": {"S": "tok"},
     }
-    assert waiter_from_item(item) == Waiter(
-        callback_id="cb", phase="execution", client_request_token="tok"
+    assert Waiter.from_item(item) == Waiter(
+        stack_id=STACK, callback_id="cb", phase="execution", match_id="tok"
     )
-    assert waiter_from_item(item | {"RecordKey": {"S": "STATE"}}) is None
-    assert waiter_from_item({k: v for k, v in item.items() if k != "CallbackId"}) is None
+    assert Waiter.from_item(item | {"RecordKey": {"S": "STATE"}}) is None
+    assert Waiter.from_item({k: v for k, v in item.items() if k != "CallbackId"}) is None
+
+
+def test_a_waiter_the_healer_writes_is_the_waiter_the_relay_reads() -> None:
+    for waiter in (DETECTING, VERIFYING_UNSTARTED, EXECUTING):
+        item = waiter.to_item(expires_at=1_900_000_000)
+        assert item["ExpiresAt"] == {"N": "1900000000"}
+        assert Waiter.from_item(item) == waiter

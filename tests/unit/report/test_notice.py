@@ -1,13 +1,14 @@
 import json
 
-from healer.model import (
+from drift_common.outcomes import Outcome
+from healer.model.records import (
     ChangeSetRef,
     FailedResource,
     PlannedChange,
     PropertyDifference,
     ResourceDrift,
 )
-from healer.notice import (
+from healer.report.notice import (
     MAX_MESSAGE_BYTES,
     MAX_TEXT_BYTES,
     notice_id,
@@ -15,8 +16,7 @@ from healer.notice import (
     render_subject,
     should_notify,
 )
-from healer.outcomes import Outcome
-from healer.report import PhaseReport, RunReport
+from healer.report.run import PhaseReport, RunReport
 
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/app/0a1b"
 CS_ID = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/drift-healer-1/2c3d"

@@ -1,6 +1,7 @@
 import pytest
 
-from healer.settings import ConfigurationError, load_settings
+from drift_common.validation import ConfigurationError
+from healer.settings import load_settings
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:drift-notices"
 

@@ -2,8 +2,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from healer.approval import Approval, pending_with_approval
-from healer.drift_state import (
+from drift_common.outcomes import Outcome
+from healer.approval.decisions import pending_with_approval
+from healer.model.approval import Approval
+from healer.model.records import ChangeSetRef, PropertyDifference, ResourceDrift
+from healer.state.decisions import (
     LeaseStatus,
     busy_reason,
     drift_age_text,
@@ -14,22 +17,20 @@ from healer.drift_state import (
     notice_decision,
     run_facts,
 )
-from healer.model import ChangeSetRef, PropertyDifference, ResourceDrift
-from healer.outcomes import Outcome
-from healer.pending_review import (
-    ReviewAction,
-    approval_pending_reason,
-    approval_to_reuse,
-    review_plan,
-    superseded_note,
-)
-from healer.state_model import (
+from healer.state.model import (
     DriftState,
     NoState,
     NoticeDecision,
     NoticeWhy,
     PendingChangeSet,
     RunFacts,
+)
+from healer.state.pending import (
+    ReviewAction,
+    approval_pending_reason,
+    approval_to_reuse,
+    review_plan,
+    superseded_note,
 )
 
 T0 = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)

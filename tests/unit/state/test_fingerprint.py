@@ -1,5 +1,5 @@
-from healer.drift_fingerprint import drift_changes, drift_fingerprint, resource_digests
-from healer.model import PropertyDifference, ResourceDrift
+from healer.model.records import PropertyDifference, ResourceDrift
+from healer.state.fingerprint import drift_changes, drift_fingerprint, resource_digests
 
 
 def diff(

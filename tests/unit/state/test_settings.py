@@ -1,7 +1,7 @@
 import pytest
 
-from healer.settings import ConfigurationError
-from healer.state_settings import load_state_settings
+from drift_common.validation import ConfigurationError
+from healer.state.settings import load_state_settings
 
 
 def test_defaults_are_stateless_daily_reminders_and_90_days_of_history(

@@ -8,11 +8,12 @@ from typing import Any
 import pytest
 from cfnlint.decode import decode
 
-from healer.approval import ApprovalSettings, approval_budget_problem
+from healer.approval.settings import ApprovalSettings, approval_budget_problem
 from healer.settings import Settings
+from sandbox.functions import APPROVAL_PAGE
 from tools.expand_template import expand
 
-TEMPLATE = Path(__file__).parents[2] / "template.yaml"
+TEMPLATE = Path(__file__).parents[3] / "template.yaml"
 HEALER_QUALIFIED = {
     "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
     "${AWS::StackName}-drift-healer:*"
@@ -71,7 +72,7 @@ def test_the_page_is_public_behind_its_signed_links_and_optional(
     assert url["Properties"]["AuthType"] == "NONE"
     assert url["Condition"] == "HasApprovalPage"
     function = resources["ApprovalPageFunction"]
-    assert function["Properties"]["Handler"] == "page_handler.lambda_handler"
+    assert function["Properties"]["Handler"] == APPROVAL_PAGE.handler
     assert "DurableConfig" not in function["Properties"]
     secret = resources["ApprovalSigningKey"]["Properties"]["GenerateSecretString"]
     assert secret["PasswordLength"] >= 32

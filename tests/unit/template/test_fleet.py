@@ -11,9 +11,10 @@ import pytest
 from cfnlint.api import lint_all
 from cfnlint.decode import decode
 
+from sandbox.functions import FLEET
 from tools.expand_template import expand
 
-ROOT = Path(__file__).parents[2]
+ROOT = Path(__file__).parents[3]
 TARGET_TEMPLATE = ROOT / "templates" / "target-account.yaml"
 
 
@@ -42,7 +43,7 @@ def test_the_fleet_is_durable_behind_an_alias_and_invokes_the_healer_alias(
     resources: dict[str, Any],
 ) -> None:
     function = resources["FleetFunction"]["Properties"]
-    assert function["Handler"] == "fleet_app.lambda_handler"
+    assert function["Handler"] == FLEET.handler
     assert function["Runtime"] == "python3.13"
     assert "DurableConfig" in function
     variables = function["Environment"]["Variables"]

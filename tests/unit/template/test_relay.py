@@ -9,7 +9,7 @@ import pytest
 from sandbox.cloudformation.eventbridge import DRIFT_DETAIL_TYPE, STACK_DETAIL_TYPE, rule_matches
 from tools.expand_template import expand
 
-TEMPLATE = Path(__file__).parents[2] / "template.yaml"
+TEMPLATE = Path(__file__).parents[3] / "template.yaml"
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_healer_waits_on_events_and_may_write_its_waiter_records(resources: dict
         if s.get("Resource") == {"Fn::GetAtt": ["DriftStateTable", "Arn"]}
         for action in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
     }
-    assert "dynamodb:PutItem" in table_actions  # healer.waiter_records.record_waiter
+    assert "dynamodb:PutItem" in table_actions  # healer.waits.waiter.record_waiter
 
 
 def event(detail_type: str, status_details: dict[str, str]) -> dict[str, Any]:

@@ -6,9 +6,9 @@ from typing import Any
 import pytest
 from cfnlint.decode import decode
 
-from healer import state_store
+from drift_common import table as state_store
 
-TEMPLATE = Path(__file__).parents[2] / "template.yaml"
+TEMPLATE = Path(__file__).parents[3] / "template.yaml"
 
 
 @pytest.fixture(scope="module")

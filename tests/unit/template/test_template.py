@@ -9,12 +9,13 @@ import pytest
 from cfnlint.api import lint_all
 from cfnlint.decode import decode
 
-from healer.naming import change_set_name
+from healer.model.naming import change_set_name
+from sandbox.functions import BY_RESOURCE, COMMON_LAYER, HEALER
 from tools.expand_template import expand
 
-TEMPLATE = Path(__file__).parents[2] / "template.yaml"
+TEMPLATE = Path(__file__).parents[3] / "template.yaml"
 
-# What the code calls (healer/cloudformation.py), plus DetectStackResourceDrift: IAM's
+# What the code calls (healer/aws/cloudformation.py), plus DetectStackResourceDrift: IAM's
 # Service Authorization Reference maps the DetectStackDrift operation to both actions.
 CLOUDFORMATION_ACTIONS = {
     "cloudformation:DescribeStacks",
@@ -79,7 +80,7 @@ def statement_for(resources: dict[str, Any], action: str) -> dict[str, Any]:
 
 def test_function_is_durable_arm64_python313_behind_an_alias(resources: dict[str, Any]) -> None:
     function = resources["DriftHealerFunction"]["Properties"]
-    assert function["Handler"] == "app.lambda_handler"
+    assert function["Handler"] == HEALER.handler
     assert function["Runtime"] == "python3.13"
     assert function["Architectures"] == ["arm64"]
     assert function["DurableConfig"]["RetentionPeriodInDays"] == 14
@@ -291,3 +292,23 @@ def test_template_is_cfn_lint_clean() -> None:
     matches = lint_all(TEMPLATE.read_text())
     problems = [str(m) for m in matches if m.rule.id[0] in "EW"]  # errors and warnings
     assert problems == []
+
+
+def test_every_function_runs_the_code_the_sandbox_runs_with_the_common_layer(
+    resources: dict[str, Any],
+) -> None:
+    """Handler and code folder as the sandbox loads them, and drift_common in every one."""
+    raw, errors = decode(str(TEMPLATE))
+    assert not errors and raw is not None
+    for logical_id, code in BY_RESOURCE.items():
+        declared = raw["Resources"][logical_id]["Properties"]
+        assert declared["Handler"] == code.handler, logical_id
+        assert (TEMPLATE.parent / declared["CodeUri"]).resolve() == code.code_uri, logical_id
+        layers = resources[logical_id]["Properties"]["Layers"]
+        (layer,) = [r["Ref"] for r in layers]
+        assert resources[layer]["Type"] == "AWS::Lambda::LayerVersion"
+    layer = raw["Resources"]["CommonLayer"]
+    assert (TEMPLATE.parent / layer["Properties"]["ContentUri"]).resolve() == COMMON_LAYER
+    assert layer["Metadata"]["BuildMethod"] == raw["Globals"]["Function"]["Runtime"]
+    assert (COMMON_LAYER / "requirements.txt").is_file()
+    assert (COMMON_LAYER / "drift_common" / "__init__.py").is_file()

@@ -1,7 +1,7 @@
 from datetime import UTC, datetime, timedelta
 
-from healer.polling import DetectionPoll, ExecutionPoll, next_interval, poll_decision
-from healer.settings import PollPolicy
+from healer.model.polls import DetectionPoll, ExecutionPoll, PollPolicy
+from healer.waits.decisions import next_interval, poll_decision
 
 T0 = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
 POLICY = PollPolicy(initial_seconds=2, max_seconds=30, backoff_rate=2, budget_seconds=300)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from healer.polling import next_interval
-from healer.settings import ConfigurationError, PollPolicy
-from healer.wait_settings import WaitMode, load_wait_settings
+from drift_common.validation import ConfigurationError
+from healer.model.polls import PollPolicy
+from healer.waits.decisions import next_interval
+from healer.waits.settings import WaitMode, load_wait_settings
 
 DETECTION = PollPolicy(initial_seconds=5, max_seconds=30, backoff_rate=1.5, budget_seconds=900)
 EXECUTION = PollPolicy(initial_seconds=10, max_seconds=60, backoff_rate=1.5, budget_seconds=3600)

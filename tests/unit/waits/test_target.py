@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from healer import clients
-from healer.waits import listener
+from healer.aws import clients
+from healer.waits.flow import listener
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:h:live/durable-execution/x/y"
 STACK = "arn:aws:cloudformation:us-east-1:123456789012:stack/s/1"

@@ -74,7 +74,7 @@ def approved_note(approval: Approval) -> str:
 
 def pending_with_approval(pending: PendingChangeSet, approval: Approval) -> PendingChangeSet:
     """The drift state's pending change set, carrying the approval a run waits on (so a
-    later run reuses it: healer.pending_review.approval_to_reuse)."""
+    later run reuses it: healer.state.pending.approval_to_reuse)."""
     return pending.model_copy(
         update={
             "callback_id": approval.callback_id,

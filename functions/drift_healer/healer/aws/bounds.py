@@ -91,7 +91,7 @@ def bound_changes(
     changes: Sequence[PlannedChange], max_bytes: int = MAX_STEP_RESULT_BYTES
 ) -> ChangeSetPlan:
     """Keep the first changes that fit. A plan that is not complete is never executed
-    automatically (healer.safety): what was not read cannot be checked."""
+    automatically (healer.policy.safety): what was not read cannot be checked."""
     plan = ChangeSetPlan(changes=list(changes), total=len(changes))
     while len(plan.changes) > 1 and _size(plan) > max_bytes:
         plan = plan.model_copy(

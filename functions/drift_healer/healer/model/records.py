@@ -41,7 +41,7 @@ class ResourceDrift(Record):
     resource_type: str
     drift_status: str  # MODIFIED | DELETED (IN_SYNC / NOT_CHECKED are not read)
     differences: list[PropertyDifference] = []
-    # Differences left out to keep the checkpoint small (healer.bounds).
+    # Differences left out to keep the checkpoint small (healer.aws.bounds).
     omitted_differences: int = 0
 
 

@@ -27,7 +27,7 @@ class HealRequest(BaseModel):
     # Strict: the string "false" must not quietly become a boolean either way.
     create_change_set_only: Annotated[StrictBool, Field(alias="CreateChangeSetOnly")] = False
     # Another region and/or account (the fleet sets these): CloudFormation calls then go to
-    # that region, as the role EXECUTION_ROLE_NAME in that account (healer.clients).
+    # that region, as the role EXECUTION_ROLE_NAME in that account (healer.aws.clients).
     region: Annotated[str | None, Field(alias="Region", pattern=REGION)] = None
     account_id: Annotated[str | None, Field(alias="AccountId", pattern=ACCOUNT_ID)] = None
     # A held change set (review mode, or the safety policy) waits for a person's decision.

@@ -79,7 +79,7 @@ def evaluate(
 ) -> PolicyDecision:
     """`drifted` is everything drift detection reported, ignored drift included.
 
-    `complete` is False when healer.bounds kept only part of a very large drift or change
+    `complete` is False when healer.aws.bounds kept only part of a very large drift or change
     set to fit a checkpoint: what was not read cannot be checked, so the change set is held.
     """
     decision = PolicyDecision()

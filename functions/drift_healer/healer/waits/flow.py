@@ -4,8 +4,8 @@ Each look at CloudFormation is one `poll_once`: it reads CloudFormation, records
 and never raises for an AWS error (research.md: an exception ends the wait at once).
 
 Detection (also used for verification) and execution are waited for in one of two modes
-(healer.wait_settings): polling (`wait_for_condition` with growing intervals) or events
-(healer.event_waits: a durable callback the relay completes, with a poll on every timeout).
+(healer.waits.settings): polling (`wait_for_condition` with growing intervals) or events
+(healer.waits.events: a durable callback the relay completes, with a poll on every timeout).
 `detect_and_wait` and `execute_and_wait` start the operation themselves, because in event
 mode the waiter must be recorded before the operation starts. Change-set creation has no
 CloudFormation event and is always polled.

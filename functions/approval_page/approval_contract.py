@@ -1,1 +1,0 @@
-../drift_healer/healer/approval_contract.py

@@ -1,0 +1,81 @@
+"""What a run knows, as small checkpointable records, and the pure decisions that name its
+outcome: the ground floor of the healer (it imports only drift_common).
+
+- `records`: what the flow learns about a stack (snapshot, drift, planned changes, notice);
+- `polls`: the poll records of the three waits and the policy they poll by;
+- `outcomes`: CloudFormation's answers mapped onto an outcome;
+- `request`: the event a run starts from, validated strictly;
+- `naming`: deterministic names and console links;
+- `approval`: the approval a run waits for.
+"""
+
+from drift_common.stacks import is_stable
+from healer.model.approval import Approval
+from healer.model.naming import change_set_name, change_set_url, client_token, region_of, stack_url
+from healer.model.outcomes import (
+    classify_change_set,
+    classify_detection,
+    classify_execution,
+    classify_verification,
+    unverified,
+)
+from healer.model.polls import (
+    FINAL_STEPS_RESERVE_SECONDS,
+    MAX_EXECUTION_TIMEOUT_SECONDS,
+    ChangeSetPoll,
+    DetectionPoll,
+    ExecutionPoll,
+    PollPolicy,
+    PollState,
+)
+from healer.model.records import (
+    ChangeSetPlan,
+    ChangeSetRef,
+    DriftReading,
+    FailedResource,
+    Notice,
+    PlannedChange,
+    PropertyDifference,
+    Record,
+    ResourceDrift,
+    StackSnapshot,
+    Started,
+)
+from healer.model.request import HealRequest, InvalidRequestError, parse_request, stack_label
+
+__all__ = [
+    "FINAL_STEPS_RESERVE_SECONDS",
+    "MAX_EXECUTION_TIMEOUT_SECONDS",
+    "Approval",
+    "ChangeSetPlan",
+    "ChangeSetPoll",
+    "ChangeSetRef",
+    "DetectionPoll",
+    "DriftReading",
+    "ExecutionPoll",
+    "FailedResource",
+    "HealRequest",
+    "InvalidRequestError",
+    "Notice",
+    "PlannedChange",
+    "PollPolicy",
+    "PollState",
+    "PropertyDifference",
+    "Record",
+    "ResourceDrift",
+    "StackSnapshot",
+    "Started",
+    "change_set_name",
+    "change_set_url",
+    "classify_change_set",
+    "classify_detection",
+    "classify_execution",
+    "classify_verification",
+    "client_token",
+    "is_stable",
+    "parse_request",
+    "region_of",
+    "stack_label",
+    "stack_url",
+    "unverified",
+]

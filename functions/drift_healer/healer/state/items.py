@@ -1,0 +1,171 @@
+"""The drift state's items as DynamoDB holds them: the state item, the history item, and
+their keys (drift_common.table). Pure: no AWS calls."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from drift_common.table import (
+    LEASE_EXPIRES,
+    LEASE_HOLDER,
+    PARTITION_KEY,
+    RUN_KEY_PREFIX,
+    SORT_KEY,
+    STATE_KEY,
+    TTL_ATTRIBUTE,
+)
+from healer.model import Record
+from healer.state.model import DriftState, PendingChangeSet
+
+_serializer = TypeSerializer()
+
+
+_deserializer = TypeDeserializer()
+
+
+class RunHistory(Record):
+    """One history item: what a run did."""
+
+    stack_id: str
+    started: datetime
+    finished: datetime
+    execution_arn: str
+    outcome: str
+    reason: str
+    fingerprint: str | None
+    drifted_count: int
+    change_set_id: str | None = None
+    change_set_name: str | None = None
+    notified: bool = False
+    notice_why: str | None = None
+
+
+def epoch(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def moment(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if isinstance(value, Decimal | int):
+        return datetime.fromtimestamp(int(value), UTC)
+    return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+
+
+def item_key(stack_id: str, record_key: str) -> dict[str, Any]:
+    return {PARTITION_KEY: {"S": stack_id}, SORT_KEY: {"S": record_key}}
+
+
+def run_key(started: datetime, execution_arn: str) -> str:
+    """Sorts by start time; the digest keeps two runs started in the same millisecond apart
+    and makes a retried put of the same run overwrite, not add."""
+    digest = hashlib.sha256(execution_arn.encode()).hexdigest()[:16]
+    return f"{RUN_KEY_PREFIX}{iso(started)}#{digest}"
+
+
+def expiry(now: datetime, ttl_days: int) -> int:
+    return epoch(now + timedelta(days=ttl_days))
+
+
+def marshal(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: _serializer.serialize(v) for k, v in values.items() if v is not None}
+
+
+def state_to_item(state: DriftState, expires_at: int) -> dict[str, Any]:
+    pending = state.pending
+    values: dict[str, Any] = {
+        "LastOutcome": state.last_outcome,
+        "LastChecked": iso(state.last_checked) if state.last_checked else None,
+        "Fingerprint": state.fingerprint,
+        "DriftedCount": state.drifted_count,
+        "DriftFirstSeen": iso(state.first_seen_drifted) if state.first_seen_drifted else None,
+        "LastNotified": iso(state.last_notified) if state.last_notified else None,
+        "NotifiedWhy": state.notified_why,
+        "NotifiedOutcome": state.notified_outcome,
+        "NotifiedFingerprint": state.notified_fingerprint,
+        "NotifiedFailure": state.notified_failure,
+        "NotifiedDigests": state.notified_digests,
+        "PendingChangeSet": {
+            "Id": pending.change_set_id,
+            "Name": pending.change_set_name,
+            "Fingerprint": pending.fingerprint,
+            "Created": iso(pending.created),
+        }
+        | approval_values(pending)
+        if pending
+        else None,
+        LEASE_HOLDER: state.lease_holder,
+        LEASE_EXPIRES: epoch(state.lease_expires) if state.lease_expires else None,
+        TTL_ATTRIBUTE: expires_at,
+    }
+    return item_key(state.stack_id, STATE_KEY) | marshal(values)
+
+
+def approval_values(pending: PendingChangeSet) -> dict[str, Any]:
+    """The approval a run waits on for this change set (issue 8), when there is one."""
+    if not pending.callback_id:
+        return {}
+    return {
+        "CallbackId": pending.callback_id,
+        "Asked": pending.asked,
+        "ApprovalExpires": iso(pending.approval_expires) if pending.approval_expires else None,
+    }
+
+
+def state_from_item(item: dict[str, Any]) -> DriftState:
+    values = {k: _deserializer.deserialize(v) for k, v in item.items()}
+    pending = values.get("PendingChangeSet")
+    return DriftState(
+        stack_id=str(values[PARTITION_KEY]),
+        last_outcome=values.get("LastOutcome"),
+        last_checked=moment(values.get("LastChecked")),
+        fingerprint=values.get("Fingerprint", ""),
+        drifted_count=int(values.get("DriftedCount", 0)),
+        first_seen_drifted=moment(values.get("DriftFirstSeen")),
+        last_notified=moment(values.get("LastNotified")),
+        notified_why=values.get("NotifiedWhy"),
+        notified_outcome=values.get("NotifiedOutcome"),
+        notified_fingerprint=values.get("NotifiedFingerprint", ""),
+        notified_failure=values.get("NotifiedFailure"),
+        notified_digests=dict(values.get("NotifiedDigests", {})),
+        pending=PendingChangeSet(
+            change_set_id=pending["Id"],
+            change_set_name=pending["Name"],
+            fingerprint=pending["Fingerprint"],
+            created=moment(pending["Created"]),
+            callback_id=pending.get("CallbackId"),
+            asked=pending.get("Asked"),
+            approval_expires=moment(pending.get("ApprovalExpires")),
+        )
+        if pending
+        else None,
+        lease_holder=values.get(LEASE_HOLDER),
+        lease_expires=moment(values.get(LEASE_EXPIRES)),
+    )
+
+
+def history_to_item(run: RunHistory, ttl_days: int) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "Outcome": run.outcome,
+        "Reason": run.reason[:1000],  # a reason can list many resources; keep items small
+        "Fingerprint": run.fingerprint,
+        "DriftedCount": run.drifted_count,
+        "ChangeSetId": run.change_set_id,
+        "ChangeSetName": run.change_set_name,
+        "ExecutionArn": run.execution_arn,
+        "StartedAt": iso(run.started),
+        "FinishedAt": iso(run.finished),
+        "Notified": run.notified,
+        "NoticeWhy": run.notice_why,
+        TTL_ATTRIBUTE: expiry(run.finished, ttl_days),
+    }
+    return item_key(run.stack_id, run_key(run.started, run.execution_arn)) | marshal(values)
