@@ -25,8 +25,9 @@ $(CHECKOV_STAMP): tools/checkov-requirements.txt
 demo: $(STAMP)
 	$(BIN)/drift-healer demo
 
+# Four workers on two cores: most tests wait on clocks and local servers, not on the CPU.
 test: $(STAMP) lint typecheck cfn-lint checkov
-	$(BIN)/pytest
+	$(BIN)/pytest -n 4
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -53,7 +54,7 @@ checkov: $(STAMP) $(CHECKOV_STAMP)
 
 # docs/approval-page.png, taken by the browser test from a real run's page (headless Chromium).
 screenshot: $(STAMP)
-	UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/approval/test_browser.py -q
+	UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/e2e/approval/test_browser.py -q
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

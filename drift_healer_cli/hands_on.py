@@ -87,7 +87,7 @@ Approval that waits (the page's link is in the APPROVAL_REQUIRED notice below):
   {healer_command()} pending;  {healer_command()} approve {SAMPLE_STACK}   # or reject --reason ...
   Approval page: {page_url or "(not running)"}
 
-Sandbox control API: {sb.endpoint_url}/_sandbox/  (see the README, "Local sandbox")
+Sandbox control API: {sb.endpoint_url}/_sandbox/  (see docs/sandbox.md)
   GET timing | counts | faults;  POST timing | faults | faults/clear | stack-status | reset
 
 Notices are printed below as they arrive. Ctrl-C stops."""

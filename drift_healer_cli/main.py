@@ -26,7 +26,7 @@ then try it by hand in the sandbox."""
 
 EXAMPLES = """\
 examples:
-  drift-healer demo                          the whole story in a local sandbox (~20 s)
+  drift-healer demo                          the whole story in a local sandbox (~35 s)
   drift-healer sandbox                       a local AWS to try it by hand, until Ctrl-C
   drift-healer run --stack my-stack          review one stack: create the change set only
   drift-healer run --stack my-stack --auto   heal it where the safety gate allows
@@ -81,7 +81,7 @@ SendDurableExecutionCallbackSuccess, as the approval page does. The run then exe
 verifies the change set (approve) or deletes it (reject), and notifies. Talks to the durable
 service at --durable-endpoint / AWS_ENDPOINT_URL_LAMBDA (which `drift-healer sandbox`
 exports), otherwise to AWS Lambda with your credentials (IAM:
-lambda:SendDurableExecutionCallbackSuccess on the function, see the README)."""
+lambda:SendDurableExecutionCallbackSuccess on the function, see docs/approval.md)."""
 
 
 def _approval_options(p: argparse.ArgumentParser, *, stack: bool) -> None:

@@ -8,7 +8,7 @@ builds them without a result), so a client following an execution cannot see wha
 poll saw. The front door sees every checkpoint pass by: it keeps the RETRY payloads per
 operation and puts them into the history events it proxies, in order.
 
-Guess (written down in the README's Fidelity section): the real service returns the RETRY
+Guess (written down in docs/fidelity.md): the real service returns the RETRY
 payload in those events when ``IncludeExecutionData`` is true, as it does for a final
 ``StepSucceeded``.
 """

@@ -63,7 +63,7 @@ class Settings(BaseSettings):
         Annotated[int, Field(ge=1, le=MAX_EXECUTION_TIMEOUT_SECONDS)] | None
     ) = None
 
-    # --- safety policy (issue 7; README "Safety policy") -------------------------------
+    # --- safety policy (docs/safety-policy.md) -------------------------------
     recreate_deleted: bool = False
     auto_heal_exclude_types: CommaList = DEFAULT_EXCLUDE_TYPES
     auto_heal_include_types: CommaList = ()

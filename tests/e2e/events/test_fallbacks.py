@@ -81,6 +81,11 @@ def test_no_event_ever_arrives_the_fallback_polls_finish_the_run(
     sandbox: AwsSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A table but no rule/relay: every callback times out and the poll after it decides.
+    # Until an event has arrived, the callback timeouts follow the phases' polling schedule,
+    # and the test SDK waits those timeouts on the real clock even with skip_time: 1 s polls.
+    for phase in ("DETECTION", "CHANGE_SET", "EXECUTION"):
+        monkeypatch.setenv(f"{phase}_POLL_INITIAL_SECONDS", "1")
+        monkeypatch.setenv(f"{phase}_POLL_MAX_SECONDS", "1")
     monkeypatch.setenv(
         "STATE_TABLE_NAME", create_state_table(sandbox.client("dynamodb"), "fb-state")
     )

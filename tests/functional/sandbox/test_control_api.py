@@ -1,4 +1,4 @@
-"""Every control endpoint the README documents, over HTTP, as a person at a shell uses it.
+"""Every control endpoint docs/sandbox.md documents, over HTTP, as a person at a shell uses it.
 
 Each test changes the sandbox through ``/_sandbox/...`` and checks the effect through the
 AWS API (boto3), not through the sandbox's Python objects.

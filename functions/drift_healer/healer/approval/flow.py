@@ -15,7 +15,7 @@ from aws_durable_execution_sdk_python import DurableContext, StepContext, durabl
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import CallbackTimeoutError, DurableOperationError
 
-from drift_common.approval import CALLBACK_NAME, LinkClaims, sign_link
+from drift_common.approval import CALLBACK_NAME, LINK_STEP_NAME, LinkClaims, sign_link
 from drift_common.outcomes import Outcome
 from healer.approval.decisions import invalid_answer, read_answer, recheck, rejected, timed_out
 from healer.approval.settings import ApprovalSettings
@@ -26,8 +26,6 @@ from healer.model import Approval, Record, Started
 from healer.report import RunReport, render_notice
 from healer.settings import Settings
 
-# The approval page finds the request's details in the history by this step name.
-LINK_STEP_NAME = "sign-approval-link"
 _KEYS: dict[str, bytes] = {}  # signing keys, read once per process (in a step)
 
 

@@ -1,6 +1,6 @@
 """CloudFormation data access: one API call per function (a paginated read counts as one).
 
-Behaviour follows the botocore service model's documentation strings; see README "Fidelity".
+Behaviour follows the botocore service model's documentation strings; see docs/fidelity.md.
 """
 
 from __future__ import annotations

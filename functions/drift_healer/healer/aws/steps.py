@@ -186,7 +186,7 @@ def run_read_failed_resources(
 def run_publish_notice(context: DurableContext, topic_arn: str, notice: Notice) -> str:
     # SNS has no idempotency token. Delivering twice beats not delivering: an interrupted or
     # timed-out publish is retried, and every copy carries the same `notice-id` attribute so
-    # subscribers can drop the duplicate (README "Notices").
+    # subscribers can drop the duplicate (docs/notices.md).
     return context.step(
         publish_notice(topic_arn, notice),
         "publish-notice",

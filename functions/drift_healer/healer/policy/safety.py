@@ -21,8 +21,8 @@ from healer.policy.paths import covers, uncovered
 _METADATA_ONLY = "SyncWithActual"
 
 # Types whose resources are data stores: any automatic change to them waits for a person.
-# The list (and why S3 buckets, SQS queues and log groups are not on it) is in the README,
-# "Safety policy".
+# The list (and why S3 buckets, SQS queues and log groups are not on it) is in
+# docs/safety-policy.md.
 DEFAULT_EXCLUDE_TYPES: tuple[str, ...] = (
     "AWS::RDS::*",
     "AWS::DynamoDB::*",
