@@ -34,6 +34,8 @@ def aws(aws_sandbox: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Aw
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_MAX_ATTEMPTS": "1",
+        # Both accounts are the healer's to act in (drift_common.credentials).
+        "TARGET_ACCOUNT_IDS": f"{HOME},{OTHER}",
         **FAST_POLLS,
     }.items():
         monkeypatch.setenv(name, value)
