@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from drift_common.outcomes import HEALED, HELD
-from drift_common.sns import clip
+from drift_common.sns import clip, fits
 from fleet.results import StackResult
 from fleet.selection import ListingFailure, Skipped
 
-# Each list in the notice and the result is cut to this many entries ("and N more"): a fleet
-# of 5,000 stacks still gives a notice under SNS's 256 KB and a result under a checkpoint.
+# Each list in the result is cut to this many entries ("and N more"), so a fleet of 5,000
+# stacks keeps a bounded result. The notice is measured as SNS measures it and its lists cut
+# further (NOTICE_LIMITS) until it fits: 100 long names with non-ASCII reasons are more than
+# SNS's 256 KiB.
 LIST_LIMIT = 100
-SUBJECT_LIMIT = 100  # SNS subjects: at most 100 characters
+NOTICE_LIMITS = (LIST_LIMIT, 50, 20, 10, 5, 0)
+SUBJECT_LIMIT = 99  # SNS subjects: "less than 100 characters"
 LISTING_REASON_CHARS = 400  # an AWS error message, quoted
+# The digest's one message attribute (SNS counts it against the limit too).
+ATTRIBUTES = {"kind": "fleet-digest"}
 
 
 @dataclass(frozen=True)
@@ -189,3 +194,16 @@ def render_text(digest: dict[str, Any]) -> str:
 def notice_message(digest: dict[str, Any]) -> str:
     """SNS MessageStructure=json: email gets the text, every other protocol the JSON."""
     return json.dumps({"default": json.dumps(digest), "email": render_text(digest)})
+
+
+def fit_notice(build: Callable[[int], dict[str, Any]]) -> tuple[str, str]:
+    """(subject, message) of the digest `build(list_limit)` with the longest lists that fit
+    one SNS message, measured as SNS measures it. The counts are always whole. If even bare
+    counts do not fit, the smallest is returned: SNS refuses it and the fleet fails saying
+    so, rather than sending nothing silently."""
+    for limit in NOTICE_LIMITS:
+        digest = build(limit)
+        title, message = subject(digest), notice_message(digest)
+        if fits(message, ATTRIBUTES, title):
+            break
+    return title, message

@@ -10,6 +10,7 @@ batch or stack, so a retried or replayed fleet never starts a stack twice.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
@@ -21,7 +22,7 @@ from aws_lambda_powertools import Logger
 from drift_common.credentials import account_problem
 from drift_common.validation import ConfigurationError
 from fleet import steps
-from fleet.digest import build_digest, figures, notice_message, subject
+from fleet.digest import build_digest, figures, fit_notice
 from fleet.plan import Group, plan_groups
 from fleet.request import (
     BatchRequest,
@@ -42,6 +43,11 @@ TOLERATE_EVERY_FAILURE = CompletionConfig(tolerated_failure_percentage=100)
 
 class FleetFailedError(DurableOperationError):
     """The fleet could not run at all (bad event or settings); the message says why."""
+
+
+class DigestNotPublishedError(DurableOperationError):
+    """The fleet ran but its digest was lost: the failed execution (and its alarm) is the only
+    signal left. `data` is the digest."""
 
 
 @durable_execution
@@ -72,15 +78,23 @@ def run_fleet(context: DurableContext, settings: FleetSettings, request: FleetRe
     arn = context.execution_context.durable_execution_arn
     digest = build_digest(results, skipped, now, arn, unlisted=unlisted)
     if settings.sns_topic_arn:
-        try:
-            steps.run_publish_digest(
-                context, settings.sns_topic_arn, subject(digest), notice_message(digest)
+        title, message = fit_notice(
+            lambda limit: build_digest(
+                results, skipped, now, arn, unlisted=unlisted, list_limit=limit
             )
+        )
+        try:
+            steps.run_publish_digest(context, settings.sns_topic_arn, title, message)
             digest["Notified"] = True
         except DurableOperationError as failure:
             digest["Notified"] = False
             digest["Notes"] = [f"the digest could not be published: {failure.message}"]
     steps.run_emit_metrics(context, figures(results, skipped, now, unlisted))
+    if digest.get("Notified") is False:  # recorded (log, error data), then the alarm's turn
+        context.logger.error("fleet: %s", digest["Notes"][0])
+        raise DigestNotPublishedError(
+            f"DIGEST_NOT_PUBLISHED: {digest['Notes'][0]}", data=json.dumps(digest)
+        )
     return digest
 
 
