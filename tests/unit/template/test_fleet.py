@@ -105,9 +105,9 @@ def test_the_dashboard_shows_the_emitted_metrics(resources: dict[str, Any]) -> N
     json.loads(re.sub(r"\$\{[^}]+\}", "x", body))
 
 
-def test_the_fleet_failures_alarm_notifies_the_topic(resources: dict[str, Any]) -> None:
+def test_the_fleet_failures_alarm_notifies_the_alarm_topic(resources: dict[str, Any]) -> None:
     alarm = resources["FleetExecutionFailedAlarm"]["Properties"]
-    assert alarm["AlarmActions"] == [{"Ref": "NotificationTopic"}]
+    assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
     assert resources["DurableExecutionFailedAlarm"]["Type"] == "AWS::CloudWatch::Alarm"
 
 
