@@ -96,6 +96,7 @@ def test_the_dashboard_shows_the_emitted_metrics(resources: dict[str, Any]) -> N
         "StacksHealed",
         "StacksHeldForReview",
         "StacksFailed",
+        "ListingsFailed",
         "OldestDriftAgeSeconds",
         "StackRuns",
     ):
