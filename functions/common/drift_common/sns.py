@@ -48,7 +48,8 @@ def clip(text: str, limit: int) -> str:
     if len(safe) <= limit:
         return safe
     tail = limit // 4
-    return f"{safe[: limit - tail]} ... [{len(safe) - limit} characters cut] ... {safe[-tail:]}"
+    end = safe[len(safe) - tail :]  # not safe[-tail:]: that is all of it for a tail of 0
+    return f"{safe[: limit - tail]} ... [{len(safe) - limit} characters cut] ... {end}"
 
 
 def one_line(text: str, limit: int) -> str:
