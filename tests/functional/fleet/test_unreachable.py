@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, EndpointConnectionError
 
 from fleet import clients
+from fleet.steps import MAX_ATTEMPTS
 from tests.functional.fleet.harness import FakeCloudFormation, StubHealer, run_fleet
 
 DENIED, GOOD = "999988887777", "111122223333"
@@ -124,3 +125,31 @@ def test_an_account_outside_the_allow_list_is_never_assumed(
     assert failure["Reason"].startswith(
         f"not listed: account {DENIED} is not in TARGET_ACCOUNT_IDS"
     )
+
+
+class NoEndpoint:
+    """A region whose endpoint never answers (botocore's EndpointConnectionError)."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def describe_stacks(self, **_: Any) -> dict[str, Any]:
+        self.calls += 1
+        raise EndpointConnectionError(endpoint_url="https://cloudformation.xx-gone-1.amazonaws.com")
+
+
+def test_a_region_without_an_endpoint_is_retried_then_reported(
+    places: dict[tuple[str | None, str | None], Any],
+) -> None:
+    gone = NoEndpoint()
+    places["xx-gone-1", None] = gone
+    places["eu-west-1", None] = FakeCloudFormation([stack("app-a-drifted")])
+    stub = StubHealer()
+
+    run = run_fleet({"Fleet": {"Regions": ["xx-gone-1", "eu-west-1"]}}, stub)
+
+    assert gone.calls == MAX_ATTEMPTS  # connection trouble may pass: retried, then given up
+    assert list(stub.started) == ["home/eu-west-1/app-a-drifted"]
+    (failure,) = run.digest["ListingFailures"]["Items"]
+    assert failure["Where"] == "home/xx-gone-1"
+    assert "Could not connect to the endpoint URL" in failure["Reason"]
