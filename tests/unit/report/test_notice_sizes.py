@@ -89,3 +89,19 @@ def test_emoji_drift_values_keep_the_notice_within_sns_limit() -> None:
 
     assert sns_size(notice.message, notice.attributes) < SNS_LIMIT
     assert "Param0 (AWS::SSM::Parameter" in notice.body
+
+
+def test_a_head_too_long_even_cut_falls_back_to_its_essentials() -> None:
+    report = RunReport("app", review_mode=True, client_region="us-east-1")
+    long = EMOJI * 600  # cut to 500 characters an item, 12 bytes each once escaped
+    report.review_reasons = [long] * 30
+    report.warnings = [long] * 30
+    report.notes = [long] * 30
+    report.finish(Outcome.REVIEW_REQUIRED, "held")
+
+    notice = render_notice(report, EXECUTION)
+
+    assert sns_size(notice.message, notice.attributes) < SNS_LIMIT
+    assert "Outcome:  REVIEW_REQUIRED" in notice.body
+    assert "the detail did not fit in one notice" in notice.body
+    assert json.loads(json.loads(notice.message)["default"])["Outcome"] == "REVIEW_REQUIRED"
