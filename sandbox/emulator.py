@@ -40,6 +40,12 @@ from sandbox.cloudformation.timing import Phase, Timing
 from sandbox.dynamodb import FAULTS as DYNAMODB_FAULTS
 from sandbox.dynamodb import DynamoFaults
 from sandbox.dynamodb import install as install_dynamodb
+from sandbox.sns import FAULTS as SNS_FAULTS
+from sandbox.sns import SnsFaults
+from sandbox.sns import install as install_sns
+from sandbox.sts import FAULTS as STS_FAULTS
+from sandbox.sts import StsFaults
+from sandbox.sts import install as install_sts
 
 __all__ = ["AwsSandbox", "Phase", "PortInUseError"]
 
@@ -122,6 +128,8 @@ class AwsSandbox:
     def start(cls, port: int = 0, region: str = "us-east-1", host: str = "127.0.0.1") -> AwsSandbox:
         install()
         install_dynamodb()
+        install_sns()
+        install_sts()
         sandbox = cls(host, port, region)
         sandbox._server.start()
         sandbox._ticker.start()
@@ -153,6 +161,16 @@ class AwsSandbox:
     def dynamodb_faults(self) -> DynamoFaults:
         return DYNAMODB_FAULTS
 
+    @property
+    def sns_faults(self) -> SnsFaults:
+        """Publish errors (KMSThrottling, ...) and counts; Publish is measured as SNS does."""
+        return SNS_FAULTS
+
+    @property
+    def sts_faults(self) -> StsFaults:
+        """Accounts whose roles deny AssumeRole, and AssumeRole counts per account."""
+        return STS_FAULTS
+
     def set_stack_status(self, stack_name: str, status: str) -> None:
         """Force a stack status (e.g. UPDATE_IN_PROGRESS for "not stable" tests)."""
         with STATE.lock:
@@ -183,6 +201,8 @@ class AwsSandbox:
             moto_api_backend.reset()
             STATE.reset()
             DYNAMODB_FAULTS.clear()
+            SNS_FAULTS.clear()
+            STS_FAULTS.clear()
         for hook in list(self._after_reset):
             hook()
 

@@ -5,7 +5,9 @@ them and the helpers all of them use, shipped once to every function (the common
 - `table`: the drift state table's keys and the waiter record;
 - `outcomes`: the healer's outcome names and their families;
 - `errors`: which AWS errors are transient, and how to name one;
-- `clients` and `credentials`: AWS clients, also for a target account's execution role;
+- `sns`: how SNS measures a message, and cutting text so that a notice fits;
+- `clients` and `credentials`: AWS clients, also for a target account's execution role (only
+  in the accounts TARGET_ACCOUNT_IDS lists);
 - `validation`: name patterns, blank settings, and one way to word a validation error.
 
 Modules are imported by name (`from drift_common.table import Waiter`): importing this

@@ -26,8 +26,17 @@ TRANSIENT_CODES = frozenset(
         "InternalError",
         "InternalFailure",
         "ServiceUnavailable",
+        # SNS (botocore model): ThrottledException is `Throttled` (HTTP 429) on the wire, and
+        # KMSThrottlingException `KMSThrottling` (400): the topic's key is rate-limited. The
+        # other KMS errors of Publish (KMSDisabled, KMSInvalidState, KMSNotFound,
+        # KMSAccessDenied, KMSOptInRequired) say the key or its policy is wrong: a person has
+        # to fix them, and retrying for minutes would only delay the alarm.
+        "Throttled",
+        "KMSThrottling",
     }
 )
+# Too Many Requests: throttling whatever the code (botocore's standard mode retries it too).
+_THROTTLED_STATUS = 429
 
 
 def error_code(error: BaseException) -> str | None:
@@ -43,7 +52,11 @@ def is_transient(error: BaseException) -> bool:
         return True
     if isinstance(error, ClientError):
         status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
-        return error_code(error) in TRANSIENT_CODES or int(status) >= 500
+        return (
+            error_code(error) in TRANSIENT_CODES
+            or int(status) >= 500
+            or int(status) == _THROTTLED_STATUS
+        )
     return False
 
 

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
+from drift_common.credentials import account_problem
 from drift_common.outcomes import Outcome
 from drift_common.validation import ConfigurationError
 from healer.approval import approval_problem, await_approval, load_approval_settings
@@ -96,6 +97,9 @@ def heal(
     report: RunReport,
     state: RunState,
 ) -> RunReport:
+    # 0. Only an account TARGET_ACCOUNT_IDS lists: whoever sends the event chooses AccountId.
+    if request.account_id and (problem := account_problem(request.account_id)):
+        return report.finish(Outcome.ERROR, problem)
     deadline = settings.deadline(steps.run_note_start_time(context))
     if request.wait_for_approval and (problem := approval_problem(settings)):
         return report.finish(Outcome.ERROR, problem)

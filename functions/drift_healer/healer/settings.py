@@ -12,6 +12,7 @@ from typing import Annotated
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from drift_common.credentials import parse_account_ids
 from drift_common.validation import (
     ROLE_ARN,
     SNS_TOPIC_ARN,
@@ -46,6 +47,9 @@ class Settings(BaseSettings):
     allow_replacement: bool = False
     # Optional CloudFormation service role passed as RoleARN when creating the change set.
     cloudformation_role_arn: OptionalSetting = None
+    # The accounts whose execution role a run may assume (drift_common.credentials checks
+    # it before every AssumeRole); read here so that a list that is not one stops the run.
+    target_account_ids: CommaList = ()
 
     poll_backoff_rate: Annotated[float, Field(ge=1.0, le=4.0, allow_inf_nan=False)] = 1.5
     detection_poll_initial_seconds: Seconds = 5
@@ -78,6 +82,11 @@ class Settings(BaseSettings):
         if isinstance(value, str):
             return tuple(part.strip() for part in value.split(",") if part.strip())
         return value
+
+    @field_validator("target_account_ids", mode="before")
+    @classmethod
+    def _account_ids(cls, value: object) -> object:
+        return parse_account_ids(value) if isinstance(value, str) else value
 
     @field_validator("auto_heal_exclude_types", "auto_heal_include_types")
     @classmethod

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from drift_common.outcomes import HEALED, HELD
+from drift_common.sns import clip, fits
 from fleet.results import StackResult
-from fleet.selection import Skipped
+from fleet.selection import ListingFailure, Skipped
 
-# Each list in the notice and the result is cut to this many entries ("and N more"): a fleet
-# of 5,000 stacks still gives a notice under SNS's 256 KB and a result under a checkpoint.
+# Each list in the result is cut to this many entries ("and N more"), so a fleet of 5,000
+# stacks keeps a bounded result. The notice is measured as SNS measures it and its lists cut
+# further (NOTICE_LIMITS) until it fits: 100 long names with non-ASCII reasons are more than
+# SNS's 256 KiB.
 LIST_LIMIT = 100
-SUBJECT_LIMIT = 100  # SNS subjects: at most 100 characters
+NOTICE_LIMITS = (LIST_LIMIT, 50, 20, 10, 5, 0)
+SUBJECT_LIMIT = 99  # SNS subjects: "less than 100 characters"
+LISTING_REASON_CHARS = 400  # an AWS error message, quoted
+# The digest's one message attribute (SNS counts it against the limit too).
+ATTRIBUTES = {"kind": "fleet-digest"}
 
 
 @dataclass(frozen=True)
@@ -30,6 +37,7 @@ class Figures:
     failed: int
     skipped: int
     oldest_drift_age_seconds: float
+    listings_failed: int = 0  # accounts and regions whose stacks could not be listed
 
 
 def drift_age_seconds(result: StackResult, now: datetime) -> float:
@@ -42,7 +50,12 @@ def drift_age_seconds(result: StackResult, now: datetime) -> float:
     return max(0.0, (now - seen).total_seconds())
 
 
-def figures(results: Sequence[StackResult], skipped: Sequence[Skipped], now: datetime) -> Figures:
+def figures(
+    results: Sequence[StackResult],
+    skipped: Sequence[Skipped],
+    now: datetime,
+    unlisted: Sequence[ListingFailure] = (),
+) -> Figures:
     drifted = [r for r in results if r.drifted]
     return Figures(
         checked=len(results),
@@ -52,11 +65,8 @@ def figures(results: Sequence[StackResult], skipped: Sequence[Skipped], now: dat
         failed=sum(r.failed for r in results),
         skipped=len(skipped),
         oldest_drift_age_seconds=max((drift_age_seconds(r, now) for r in drifted), default=0.0),
+        listings_failed=len(unlisted),
     )
-
-
-def _cut(items: list[dict[str, Any]]) -> dict[str, Any]:
-    return {"Count": len(items), "Items": items[:LIST_LIMIT], "Cut": len(items) > LIST_LIMIT}
 
 
 def build_digest(
@@ -64,9 +74,17 @@ def build_digest(
     skipped: Sequence[Skipped],
     now: datetime,
     execution_arn: str,
+    *,
+    unlisted: Sequence[ListingFailure] = (),
+    list_limit: int = LIST_LIMIT,
 ) -> dict[str, Any]:
-    """The fleet's result JSON: counts per outcome and the stacks that need attention."""
-    numbers = figures(results, skipped, now)
+    """The fleet's result JSON: counts per outcome and the stacks that need attention, each
+    list cut to `list_limit` items."""
+
+    def _cut(items: list[dict[str, Any]]) -> dict[str, Any]:
+        return {"Count": len(items), "Items": items[:list_limit], "Cut": len(items) > list_limit}
+
+    numbers = figures(results, skipped, now, unlisted)
     drifted = sorted(
         (r for r in results if r.drifted),
         key=lambda r: (-drift_age_seconds(r, now), r.key),
@@ -80,6 +98,7 @@ def build_digest(
         "HeldForReview": numbers.held,
         "Failed": numbers.failed,
         "Skipped": numbers.skipped,
+        "ListingsFailed": numbers.listings_failed,
         "OldestDriftAgeSeconds": numbers.oldest_drift_age_seconds,
         "Outcomes": dict(sorted(Counter(r.outcome for r in results).items())),
         "DriftedStacks": _cut(
@@ -105,6 +124,9 @@ def build_digest(
             ]
         ),
         "SkippedStacks": _cut([{"Stack": s.key, "Reason": s.reason} for s in skipped]),
+        "ListingFailures": _cut(
+            [{"Where": f.where, "Reason": clip(f.reason, LISTING_REASON_CHARS)} for f in unlisted]
+        ),
     }
 
 
@@ -130,6 +152,8 @@ def subject(digest: dict[str, Any]) -> str:
         f"Drift fleet: {digest['Checked']} checked, {digest['Drifted']} drifted, "
         f"{digest['Healed']} healed, {digest['HeldForReview']} held, {digest['Failed']} failed"
     )
+    if digest.get("ListingsFailed"):
+        text += f", {digest['ListingsFailed']} not listed"
     return text[:SUBJECT_LIMIT]
 
 
@@ -157,6 +181,11 @@ def render_text(digest: dict[str, Any]) -> str:
             "Failures", digest["Failures"], lambda i: f"{i['Stack']}: {i['Outcome']}: {i['Reason']}"
         ),
         *_section("Skipped", digest["SkippedStacks"], lambda i: f"{i['Stack']}: {i['Reason']}"),
+        *_section(
+            "Not listed, so none of their stacks was checked",
+            digest.get("ListingFailures") or {"Count": 0},
+            lambda i: f"{i['Where']}: {i['Reason']}",
+        ),
         f"Fleet execution: {digest['FleetExecution']}",
     ]
     return "\n".join(lines)
@@ -165,3 +194,16 @@ def render_text(digest: dict[str, Any]) -> str:
 def notice_message(digest: dict[str, Any]) -> str:
     """SNS MessageStructure=json: email gets the text, every other protocol the JSON."""
     return json.dumps({"default": json.dumps(digest), "email": render_text(digest)})
+
+
+def fit_notice(build: Callable[[int], dict[str, Any]]) -> tuple[str, str]:
+    """(subject, message) of the digest `build(list_limit)` with the longest lists that fit
+    one SNS message, measured as SNS measures it. The counts are always whole. If even bare
+    counts do not fit, the smallest is returned: SNS refuses it and the fleet fails saying
+    so, rather than sending nothing silently."""
+    for limit in NOTICE_LIMITS:
+        digest = build(limit)
+        title, message = subject(digest), notice_message(digest)
+        if fits(message, ATTRIBUTES, title):
+            break
+    return title, message

@@ -10,6 +10,7 @@ batch or stack, so a retried or replayed fleet never starts a stack twice.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
@@ -18,9 +19,10 @@ from aws_durable_execution_sdk_python.config import CompletionConfig, MapConfig,
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError, InvokeError
 from aws_lambda_powertools import Logger
 
+from drift_common.credentials import account_problem
 from drift_common.validation import ConfigurationError
 from fleet import steps
-from fleet.digest import build_digest, figures, notice_message, subject
+from fleet.digest import build_digest, figures, fit_notice
 from fleet.plan import Group, plan_groups
 from fleet.request import (
     BatchRequest,
@@ -31,7 +33,7 @@ from fleet.request import (
     parse_fleet_event,
 )
 from fleet.results import StackResult, from_failure, from_healer
-from fleet.selection import Skipped, not_found
+from fleet.selection import ListingFailure, Skipped, not_found, place
 from fleet.settings import FleetSettings, load_fleet_settings
 
 LOGGER = Logger(service="fleet")
@@ -41,6 +43,11 @@ TOLERATE_EVERY_FAILURE = CompletionConfig(tolerated_failure_percentage=100)
 
 class FleetFailedError(DurableOperationError):
     """The fleet could not run at all (bad event or settings); the message says why."""
+
+
+class DigestNotPublishedError(DurableOperationError):
+    """The fleet ran but its digest was lost: the failed execution (and its alarm) is the only
+    signal left. `data` is the digest."""
 
 
 @durable_execution
@@ -57,50 +64,78 @@ def lambda_handler(event: Any, context: DurableContext) -> Any:
 
 
 def run_fleet(context: DurableContext, settings: FleetSettings, request: FleetRequest) -> Any:
-    targets, skipped = select(context, request)
+    targets, skipped, unlisted = select(context, request)
     groups = plan_groups(targets, settings.fleet_batch_size)
     context.logger.info(
-        "fleet: %d stacks selected in %d groups, %d skipped",
+        "fleet: %d stacks selected in %d groups, %d skipped, %d places not listed",
         len(targets),
         len(groups),
         len(skipped),
+        len(unlisted),
     )
     results = run_groups(context, settings, request, groups)
     now = steps.run_note_time(context, "note-finish-time")
-    digest = build_digest(results, skipped, now, context.execution_context.durable_execution_arn)
+    arn = context.execution_context.durable_execution_arn
+    digest = build_digest(results, skipped, now, arn, unlisted=unlisted)
     if settings.sns_topic_arn:
-        try:
-            steps.run_publish_digest(
-                context, settings.sns_topic_arn, subject(digest), notice_message(digest)
+        title, message = fit_notice(
+            lambda limit: build_digest(
+                results, skipped, now, arn, unlisted=unlisted, list_limit=limit
             )
+        )
+        try:
+            steps.run_publish_digest(context, settings.sns_topic_arn, title, message)
             digest["Notified"] = True
         except DurableOperationError as failure:
             digest["Notified"] = False
             digest["Notes"] = [f"the digest could not be published: {failure.message}"]
-    steps.run_emit_metrics(context, figures(results, skipped, now))
+    steps.run_emit_metrics(context, figures(results, skipped, now, unlisted))
+    if digest.get("Notified") is False:  # recorded (log, error data), then the alarm's turn
+        context.logger.error("fleet: %s", digest["Notes"][0])
+        raise DigestNotPublishedError(
+            f"DIGEST_NOT_PUBLISHED: {digest['Notes'][0]}", data=json.dumps(digest)
+        )
     return digest
 
 
-def select(context: DurableContext, request: FleetRequest) -> tuple[list[Target], list[Skipped]]:
-    """Every page of every account and region, one step per page."""
+def select(
+    context: DurableContext, request: FleetRequest
+) -> tuple[list[Target], list[Skipped], list[ListingFailure]]:
+    """Every page of every account and region, one step per page. An account or region that
+    cannot be listed (its role is denied or missing, an opt-in region not enabled, no
+    endpoint) is recorded and the others go on; an account not in TARGET_ACCOUNT_IDS is not
+    even tried."""
     targets: list[Target] = []
     skipped: list[Skipped] = []
+    unlisted: list[ListingFailure] = []
     seen: list[str] = []
     for account_id in request.accounts or (None,):
+        refused = account_problem(account_id) if account_id else None
         for region in request.regions or (None,):
+            if refused:
+                unlisted.append(
+                    ListingFailure(where=place(account_id, region), reason=f"not listed: {refused}")
+                )
+                continue
             token: str | None = None
             number = 1
             while True:
-                page = steps.run_list_stacks_page(
-                    context, request, region, account_id, token, number=number
-                )
+                try:
+                    page = steps.run_list_stacks_page(
+                        context, request, region, account_id, token, number=number
+                    )
+                except DurableOperationError as failure:  # retried already if worth it
+                    after = f" (after {number - 1} page(s))" if number > 1 else ""
+                    reason = f"listing failed{after}: {failure.message}"
+                    unlisted.append(ListingFailure(where=place(account_id, region), reason=reason))
+                    break
                 targets += page.selected
                 skipped += page.skipped
                 seen += page.named_seen
                 if not page.next_token:
                     break
                 token, number = page.next_token, number + 1
-    return targets, skipped + not_found(request.names, seen)
+    return targets, skipped + not_found(request.names, seen, len(unlisted)), unlisted
 
 
 def run_groups(

@@ -23,6 +23,7 @@ def emit(numbers: Figures) -> None:
         ("StacksHeldForReview", numbers.held),
         ("StacksFailed", numbers.failed),
         ("StacksSkipped", numbers.skipped),
+        ("ListingsFailed", numbers.listings_failed),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
     metrics.add_metric(

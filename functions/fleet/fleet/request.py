@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, field_validator
+from pydantic_core import PydanticCustomError
 
 from drift_common.validation import ACCOUNT_ID, REGION, STACK_NAME, parse_event
 
@@ -51,6 +52,19 @@ class Selector(_Strict):
     exclude: Annotated[
         tuple[Annotated[str, Field(pattern=PATTERN)], ...], Field(alias="Exclude")
     ] = ()
+
+    @field_validator("regions", "accounts")
+    @classmethod
+    def _each_once(cls, places: tuple[str, ...]) -> tuple[str, ...]:
+        # Refused, not de-duplicated: a place listed twice would heal its stacks twice, and
+        # is most often a slip for another place, which de-duplicating would leave unhealed.
+        repeated = sorted({p for p in places if places.count(p) > 1})
+        if repeated:
+            listed = ", ".join(map(repr, repeated))
+            raise PydanticCustomError(
+                "repeated", "{listed} is listed more than once", {"listed": listed}
+            )
+        return places
 
 
 class RunOptions(_Strict):

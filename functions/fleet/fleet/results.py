@@ -15,6 +15,7 @@ from drift_common.outcomes import DRIFT_FOUND, FAILURES
 from fleet.request import Target
 
 REASON_CHARS = 160
+OUTCOME_CHARS = 40  # outcome names are short; a healer answering nonsense must not grow the digest
 # The fleet's own outcome: the stack's execution of the healer could not be run at all.
 INVOKE_FAILED = "INVOKE_FAILED"
 
@@ -54,7 +55,7 @@ def from_healer(target: Target, result: Any) -> StackResult:
         stack_name=target.stack_name,
         region=target.region,
         account_id=target.account_id,
-        outcome=str(record.get("Outcome") or "ERROR"),
+        outcome=str(record.get("Outcome") or "ERROR")[:OUTCOME_CHARS],
         reason=_short(str(record.get("Reason") or "the healer returned no reason")),
         drifted_resources=int(record.get("DriftedResourceCount") or 0),
         drift_first_seen=str(first_seen) if first_seen else None,

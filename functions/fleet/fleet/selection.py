@@ -29,6 +29,19 @@ class Skipped(BaseModel):
     reason: str
 
 
+class ListingFailure(BaseModel):
+    """An account and region whose stacks could not be listed, and why: not checked."""
+
+    model_config = ConfigDict(frozen=True)
+
+    where: str  # "account/region", home when not given
+    reason: str
+
+
+def place(account_id: str | None, region: str | None) -> str:
+    return f"{account_id or 'home'}/{region or 'home'}"
+
+
 class PageSelection(BaseModel):
     """What one page decided: stacks to heal, stacks reported and left alone."""
 
@@ -101,11 +114,11 @@ def select_page(
     )
 
 
-def not_found(names: Iterable[str], seen: Iterable[str]) -> list[Skipped]:
-    """Stacks listed by name that no selected account and region has."""
+def not_found(names: Iterable[str], seen: Iterable[str], unlisted: int = 0) -> list[Skipped]:
+    """Stacks listed by name that no selected account and region has (or that may be in one
+    of the `unlisted` places that could not be listed)."""
     found = set(seen)
-    return [
-        Skipped(key=name, reason="no stack of this name in the selected accounts and regions")
-        for name in dict.fromkeys(names)
-        if name not in found
-    ]
+    reason = "no stack of this name in the selected accounts and regions"
+    if unlisted:
+        reason += f" that could be listed ({unlisted} could not: see the listing failures)"
+    return [Skipped(key=name, reason=reason) for name in dict.fromkeys(names) if name not in found]

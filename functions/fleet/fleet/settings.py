@@ -6,8 +6,9 @@ import re
 from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from drift_common.credentials import parse_account_ids
 from drift_common.validation import (
     SNS_TOPIC_ARN,
     OptionalSetting,
@@ -25,6 +26,14 @@ class FleetSettings(BaseSettings):
     fleet_function_arn: Annotated[str, Field(min_length=1)]
     sns_topic_arn: OptionalSetting = None
     fleet_batch_size: Annotated[int, Field(ge=1, le=1000, strict=False)] = DEFAULT_BATCH_SIZE
+    # The accounts whose execution role may be assumed (drift_common.credentials): checked
+    # here so a bad list stops the fleet before it starts, and again before every AssumeRole.
+    target_account_ids: Annotated[tuple[str, ...], NoDecode] = ()
+
+    @field_validator("target_account_ids", mode="before")
+    @classmethod
+    def _account_ids(cls, value: object) -> object:
+        return parse_account_ids(value) if isinstance(value, str) else value
 
     @field_validator("sns_topic_arn")
     @classmethod

@@ -14,7 +14,7 @@ from aws_durable_execution_sdk_python.retries import RetryDecision
 
 from drift_common.errors import is_transient
 from fleet import clients, metrics
-from fleet.digest import Figures
+from fleet.digest import ATTRIBUTES, Figures
 from fleet.request import Selector
 from fleet.selection import PageSelection, select_page
 
@@ -95,7 +95,9 @@ def publish_digest(_: StepContext, topic_arn: str, subject: str, message: str) -
         Subject=subject,
         Message=message,
         MessageStructure="json",
-        MessageAttributes={"kind": {"DataType": "String", "StringValue": "fleet-digest"}},
+        MessageAttributes={
+            name: {"DataType": "String", "StringValue": value} for name, value in ATTRIBUTES.items()
+        },
     )
     return response["MessageId"]
 

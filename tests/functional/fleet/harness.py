@@ -33,9 +33,11 @@ class StubHealingFailedError(DurableOperationError):
 
 @dataclass
 class StubHealer:
-    """A durable healer answering by stack name: *-drifted heals, *-broken fails, else in sync."""
+    """A durable healer answering by stack name: *-drifted heals, *-broken fails, else in sync.
+    `reason` replaces the reason of held and failed stacks."""
 
     started: Counter[str] = field(default_factory=Counter)
+    reason: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -71,7 +73,7 @@ class StubHealer:
             if name.endswith("-review"):
                 record |= {
                     "Outcome": "REVIEW_REQUIRED",
-                    "Reason": "review mode",
+                    "Reason": stub.reason or "review mode",
                     "DriftedResourceCount": 1,
                 }
             if name.endswith("-broken"):
@@ -81,7 +83,7 @@ class StubHealer:
                         record
                         | {
                             "Outcome": "EXECUTION_FAILED",
-                            "Reason": "the update failed",
+                            "Reason": stub.reason or "the update failed",
                             "DriftedResourceCount": 1,
                         }
                     ),

@@ -34,6 +34,8 @@ def aws(aws_sandbox: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Aw
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
         "AWS_MAX_ATTEMPTS": "1",
+        # Both accounts are the healer's to act in (drift_common.credentials).
+        "TARGET_ACCOUNT_IDS": f"{HOME},{OTHER}",
         **FAST_POLLS,
     }.items():
         monkeypatch.setenv(name, value)
@@ -135,3 +137,34 @@ def test_a_fleet_heals_stacks_in_two_regions_and_two_accounts_one_failing(
     assert digests[0].subject == "Drift fleet: 5 checked, 5 drifted, 4 healed, 0 held, 1 failed"
     assert f"{OTHER}/eu-west-1/app-broken: EXECUTION_FAILED" in digests[0].body
     assert len(notices) == 1 + 5  # and each stack's own notice from its own execution
+
+
+def test_an_account_that_denies_the_role_is_reported_and_the_others_healed(
+    aws: AwsSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # An account no earlier test assumed a role in: no credentials held in this process.
+    denied = "333344445555"
+    monkeypatch.setenv("TARGET_ACCOUNT_IDS", f"{HOME},{denied}")
+    deploy(aws, "us-east-1", HOME, "app-home")
+    ssm(aws, "us-east-1", HOME).put_parameter(
+        Name="/app-home/mode", Value="lax", Type="String", Overwrite=True
+    )
+    deploy(aws, "us-east-1", denied, "app-other")
+    aws.sts_faults.deny(denied)  # its execution role does not trust the fleet
+
+    digest = run(
+        {
+            "Fleet": {
+                "Accounts": [denied, HOME],
+                "NamePatterns": ["app-*"],
+                "CreateChangeSetOnly": False,
+            }
+        }
+    )
+
+    assert (digest["Checked"], digest["Healed"], digest["ListingsFailed"]) == (1, 1, 1), digest
+    (failure,) = digest["ListingFailures"]["Items"]
+    assert failure["Where"] == f"{denied}/home"
+    assert "AccessDenied" in failure["Reason"] and "sts:AssumeRole" in failure["Reason"]
+    healed = ssm(aws, "us-east-1", HOME).get_parameter(Name="/app-home/mode")
+    assert healed["Parameter"]["Value"] == "strict"

@@ -134,6 +134,7 @@ def test_metrics_are_one_emf_blob_with_low_cardinality_dimensions(
         "StacksHeldForReview": "Count",
         "StacksFailed": "Count",
         "StacksSkipped": "Count",
+        "ListingsFailed": "Count",
         "OldestDriftAgeSeconds": "Seconds",
     }
     assert (blob["StacksChecked"], blob["StacksFailed"], blob["OldestDriftAgeSeconds"]) == (

@@ -45,8 +45,13 @@ FLEET_ROLE_ARN = {"Fn::GetAtt": ["FleetFunctionRole", "Arn"]}
 
 
 @pytest.fixture(scope="module")
-def resources() -> dict[str, Any]:
-    return expand(TEMPLATE)["Resources"]  # type: ignore[no-any-return]
+def home_template() -> dict[str, Any]:
+    return expand(TEMPLATE)  # type: ignore[no-any-return]
+
+
+@pytest.fixture(scope="module")
+def resources(home_template: dict[str, Any]) -> dict[str, Any]:
+    return home_template["Resources"]  # type: ignore[no-any-return]
 
 
 @pytest.fixture(scope="module")
@@ -188,41 +193,68 @@ def test_target_stack_pattern_must_be_chosen(parameters: dict[str, Any]) -> None
     assert re.fullmatch(allowed, "*") and re.fullmatch(allowed, "app-*")
 
 
-def test_topic_policy_lets_only_the_function_and_stack_alarms_publish(
+def test_notice_topic_policy_lets_only_the_function_roles_publish(
     resources: dict[str, Any],
 ) -> None:
     policy = resources["NotificationTopicPolicy"]["Properties"]
     assert policy["Topics"] == [{"Ref": "NotificationTopic"}]
     by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
+    assert set(by_sid) == {"FunctionPublishesNotices", "NobodyElsePublishes"}  # no alarms
     function = by_sid["FunctionPublishesNotices"]
     assert (function["Effect"], function["Principal"]) == (
         "Allow",
         {"AWS": [FUNCTION_ROLE_ARN, FLEET_ROLE_ARN]},  # the fleet publishes its digest
     )
+    deny = by_sid["NobodyElsePublishes"]
+    assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "sns:Publish")
+    # A service principal has no aws:PrincipalArn: StringNotEquals is true, so it is denied.
+    assert deny["Condition"] == {
+        "StringNotEquals": {
+            "aws:PrincipalArn": [
+                FUNCTION_ROLE_ARN,
+                FLEET_ROLE_ARN,
+                {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"},
+            ]
+        }
+    }
+
+
+def test_alarm_topic_policy_lets_only_this_stacks_alarms_publish(
+    resources: dict[str, Any],
+) -> None:
+    policy = resources["AlarmTopicPolicy"]["Properties"]
+    assert policy["Topics"] == [{"Ref": "AlarmTopic"}]
+    by_sid = {s["Sid"]: s for s in policy["PolicyDocument"]["Statement"]}
     alarms = by_sid["StackAlarmsPublish"]
     assert alarms["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert alarms["Condition"]["ArnLike"]["aws:SourceArn"]["Fn::Sub"].endswith(
         ":alarm:${AWS::StackName}-*"
     )
+    assert alarms["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
     deny = by_sid["NobodyElsePublishes"]
     assert (deny["Effect"], deny["Principal"], deny["Action"]) == ("Deny", "*", "sns:Publish")
     unless = deny["Condition"]["StringNotEquals"]
     assert unless["aws:PrincipalArn"] == [
-        FUNCTION_ROLE_ARN,
-        FLEET_ROLE_ARN,
-        {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"},
+        {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}
     ]
     assert unless["aws:PrincipalServiceName"] == "cloudwatch.amazonaws.com"
 
 
-def test_topic_key_is_customer_managed_so_alarms_can_publish(resources: dict[str, Any]) -> None:
-    # CloudWatch cannot use the AWS-managed alias/aws/sns key (its policy cannot admit it).
+def test_alarms_have_their_own_topic_and_key(resources: dict[str, Any]) -> None:
+    # A broken notice key policy (or topic) must not also silence the alarm meant to report
+    # it. CloudWatch cannot use the AWS-managed alias/aws/sns key (its policy cannot admit
+    # it): a customer-managed key, the alarms' own.
     assert resources["NotificationTopic"]["Properties"]["KmsMasterKeyId"] == {
         "Ref": "NotificationKey"
     }
-    key = resources["NotificationKey"]["Properties"]
-    assert key["EnableKeyRotation"] is True
-    by_sid = {s["Sid"]: s for s in key["KeyPolicy"]["Statement"]}
+    assert resources["AlarmTopic"]["Properties"]["KmsMasterKeyId"] == {"Ref": "AlarmKey"}
+    notice_key = {
+        s["Sid"]: s for s in resources["NotificationKey"]["Properties"]["KeyPolicy"]["Statement"]
+    }
+    assert "cloudwatch.amazonaws.com" not in str(notice_key)
+    alarm_key = resources["AlarmKey"]["Properties"]
+    assert alarm_key["EnableKeyRotation"] is True
+    by_sid = {s["Sid"]: s for s in alarm_key["KeyPolicy"]["Statement"]}
     cloudwatch = by_sid["CloudWatchAlarmsPublishToTheEncryptedTopic"]
     assert cloudwatch["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
     assert sorted(cloudwatch["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey*"]
@@ -231,6 +263,10 @@ def test_topic_key_is_customer_managed_so_alarms_can_publish(resources: dict[str
     assert function["Condition"]["StringEquals"] == {
         "kms:ViaService": {"Fn::Sub": "sns.${AWS::Region}.amazonaws.com"}
     }
+
+
+def test_the_alarm_topic_is_an_output(home_template: dict[str, Any]) -> None:
+    assert home_template["Outputs"]["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
 
 
 def metrics_of(alarm: dict[str, Any]) -> set[tuple[str, str, str]]:
@@ -245,7 +281,7 @@ def metrics_of(alarm: dict[str, Any]) -> set[tuple[str, str, str]]:
     }
 
 
-def test_alarms_on_failed_executions_and_errors_notify_the_topic(
+def test_alarms_on_failed_executions_and_errors_notify_the_alarm_topic(
     resources: dict[str, Any],
 ) -> None:
     alarms = {
@@ -262,7 +298,7 @@ def test_alarms_on_failed_executions_and_errors_notify_the_topic(
         ("AWS/Lambda", "Errors", "DriftHealerFunction")
     }
     for alarm in alarms.values():
-        assert alarm["AlarmActions"] == [{"Ref": "NotificationTopic"}]
+        assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
         assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (
             "GreaterThanOrEqualToThreshold",
             1,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from healer.aws.durable import TypedSerDes
 from healer.model import (
     ChangeSetPlan,
     DriftReading,
@@ -18,7 +19,9 @@ from healer.model import (
 )
 
 # The SDK's CHECKPOINT_SIZE_LIMIT_BYTES is 262,144; a step result stays well below it, since
-# the result JSON and the notice are built from several of them.
+# the result JSON and the notice are built from several of them. Bytes as checkpointed
+# (TypedSerDes.checkpoint_bytes), never characters: 92,206 characters of emoji values are
+# 269,383 bytes of UTF-8, and more once escaped.
 MAX_STEP_RESULT_BYTES = 96_000
 MAX_VALUE_CHARS = 256
 MAX_DIFFERENCES_PER_RESOURCE = 25
@@ -51,8 +54,15 @@ def _cut_resource(resource: ResourceDrift, value_chars: int, per_resource: int) 
     )
 
 
+# The serdes the steps checkpoint these results with (healer.aws.steps: step_config).
+_DRIFT_SERDES = TypedSerDes[DriftReading](DriftReading)
+_PLAN_SERDES = TypedSerDes[ChangeSetPlan](ChangeSetPlan)
+
+
 def _size(reading: DriftReading | ChangeSetPlan) -> int:
-    return len(reading.model_dump_json())
+    if isinstance(reading, DriftReading):
+        return _DRIFT_SERDES.checkpoint_bytes(reading)
+    return _PLAN_SERDES.checkpoint_bytes(reading)
 
 
 def bound_drifts(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any, Generic, TypeVar
 
 from aws_durable_execution_sdk_python.config import Duration, StepConfig, StepSemantics
@@ -24,7 +25,20 @@ class TypedSerDes(SerDes[T], Generic[T]):
         self._adapter: TypeAdapter[T] = TypeAdapter(kind)
 
     def serialize(self, value: T, serdes_context: SerDesContext) -> str:
+        return self._dump(value)
+
+    def _dump(self, value: T) -> str:
+        # pydantic writes UTF-8 as it is (not ensure_ascii): an emoji is one character here.
         return self._adapter.dump_json(value).decode()
+
+    def checkpoint_bytes(self, value: T) -> int:
+        """The bytes `value` takes in its checkpoint, which is what the 256 KB limit counts
+        (the SDK's CHECKPOINT_SIZE_LIMIT_BYTES): the serialized string inside the checkpoint
+        request's JSON, escaped as the SDK itself measures an operation update
+        (`json.dumps(...).encode()`: non-ASCII as \\u escapes, 12 bytes an emoji, quotes and
+        backslashes doubled). A checkpoint that does not fit does not fail the step: the
+        invocation hangs. So this measure errs large, never small."""
+        return len(json.dumps(self._dump(value)).encode())
 
     def deserialize(self, data: str, serdes_context: SerDesContext) -> T:
         return self._adapter.validate_json(data)

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from drift_common.outcomes import Outcome
+from drift_common.sns import clip
 from healer.model import (
     Approval,
     ChangeSetPlan,
@@ -217,30 +218,70 @@ def _drift_json(resource: ResourceDrift) -> dict[str, Any]:
 
 # Lists a result can drop items from when it must be smaller, least important first.
 _CUTTABLE = ("RemainingDrift", "DriftedResources", "PlannedChanges", "FailedResources")
+# Free text, cut when dropping list items was not enough (an invalid StackName quoted whole
+# in the Reason, a long AWS error in a note): name or field -> characters kept.
+_TEXTS = {"StackName": 300, "Reason": 2000, "ModeNote": 500}
+_TEXT_LISTS = ("ReviewReasons", "Warnings", "Notes")
+_TEXT_ITEMS, _TEXT_ITEM_CHARS = 20, 500
+# What identifies the run and its outcome: kept when nothing else can be.
+_ESSENTIAL = (
+    "SchemaVersion",
+    "StackName",
+    "StackId",
+    "Region",
+    "Outcome",
+    "Reason",
+    "Mode",
+    "DriftedResourceCount",
+    "RemainingDriftCount",
+    "PlannedChangeCount",
+    "ChangeSetId",
+    "Notified",
+    "DurableExecutionArn",
+)
+
+
+def _size(value: dict[str, Any]) -> int:
+    # What the SDK writes for a returned result (json.dumps: non-ASCII escaped, so an emoji
+    # takes 12 bytes); `data=json.dumps(result)` of a failure is this same string.
+    return len(json.dumps(value).encode())
 
 
 def fit_result(result: dict[str, Any], max_bytes: int) -> dict[str, Any]:
-    """The result, with list items dropped from the end until its JSON fits `max_bytes`.
+    """The result, with list items dropped from the end until its JSON fits `max_bytes`,
+    then its free text cut, then every list emptied.
 
     The counts (`DriftedResourceCount`, ...) stay; `Omitted` says how many items of each list
     were left out. Used for the JSON notice (SNS: 256 KB a message) and the handler's result.
     """
-
-    def size(value: dict[str, Any]) -> int:
-        return len(json.dumps(value).encode())
-
-    if size(result) <= max_bytes:
+    if _size(result) <= max_bytes:
         return result
     fitted = dict(result)
     omitted: dict[str, int] = {}
     for key in _CUTTABLE:
         items = list(fitted.get(key) or [])
-        while items and size(fitted) > max_bytes:
+        while items and _size(fitted) > max_bytes:
             items = items[: len(items) * 3 // 4]
             omitted[key] = len(result[key]) - len(items)
             fitted[key] = items
             fitted["Omitted"] = dict(omitted)
-    if size(fitted) > max_bytes:  # only the free text is left to shorten
-        fitted["Reason"] = str(fitted["Reason"])[:2000]
-        fitted["ReviewReasons"] = list(fitted.get("ReviewReasons") or [])[:20]
+    if _size(fitted) > max_bytes:  # only the free text is left to shorten
+        for key, chars in _TEXTS.items():
+            if isinstance(fitted.get(key), str):
+                fitted[key] = clip(fitted[key], chars)
+        for key in _TEXT_LISTS:
+            items = [str(item) for item in fitted.get(key) or []]
+            fitted[key] = [clip(item, _TEXT_ITEM_CHARS) for item in items[:_TEXT_ITEMS]]
+            if len(items) > _TEXT_ITEMS:
+                omitted[key] = len(items) - _TEXT_ITEMS
+                fitted["Omitted"] = dict(omitted)
+    if _size(fitted) > max_bytes:  # still too long: no list item at all, the counts say it
+        for key in (*_CUTTABLE, *_TEXT_LISTS):
+            if fitted.get(key):
+                omitted[key] = len(result.get(key) or [])
+                fitted[key] = []
+        fitted["Omitted"] = dict(omitted)
+    if _size(fitted) > max_bytes:  # something else is huge: keep what identifies the run
+        fitted = {key: fitted[key] for key in _ESSENTIAL if key in fitted}
+        fitted["Omitted"] = {"Detail": "everything but the outcome: the result was too long"}
     return fitted

@@ -12,6 +12,7 @@ from typing import TypeVar
 
 from drift_common.approval import cli_command
 from drift_common.outcomes import Outcome
+from drift_common.sns import clip, one_line
 from healer.model import Approval, FailedResource, PlannedChange, ResourceDrift, stack_url
 from healer.report.run import RunReport
 
@@ -19,6 +20,13 @@ MAX_TEXT_BYTES = 100_000
 
 
 MAX_REVIEW_REASONS_IN_HEAD = 25
+# Every field of the head is cut too: a 45,000-character invalid StackName, quoted whole in
+# the reason, would otherwise make a message SNS refuses. A valid name or stack ARN is never
+# cut (at most 128 characters, an ARN about 250).
+HEAD_NAME_CHARS = 300
+HEAD_REASON_CHARS = 2_000
+HEAD_ITEM_CHARS = 500  # one review reason, warning or note
+MAX_ITEMS_IN_HEAD = 25  # warnings and notes, like the review reasons
 
 
 T = TypeVar("T")
@@ -121,14 +129,20 @@ def _mode_text(report: RunReport) -> str:
     return text + (f" ({report.mode_note})" if report.mode_note else "")
 
 
+def _items(title: str, items: Sequence[str], limit: int) -> list[str]:
+    shown = [f"  - {clip(item, HEAD_ITEM_CHARS)}" for item in items[:limit]]
+    more = [f"  ... and {len(items) - limit} more"] if len(items) > limit else []
+    return ["", title, *shown, *more]
+
+
 def _head(report: RunReport, execution_arn: str) -> list[str]:
     outcome = report.final_outcome
     lines = [
-        f"Stack:    {report.stack_name}",
+        f"Stack:    {one_line(report.stack_name, HEAD_NAME_CHARS)}",
         f"Region:   {report.region or 'unknown'}",
         f"Outcome:  {outcome.value}",
-        f"Reason:   {report.reason}",
-        f"Mode:     {_mode_text(report)}",
+        f"Reason:   {clip(report.reason, HEAD_REASON_CHARS)}",
+        f"Mode:     {clip(_mode_text(report), HEAD_ITEM_CHARS)}",
     ]
     if report.drift_first_seen:
         lines.append(
@@ -151,16 +165,15 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
     if report.service_role:
         lines.append(f"Runs as:  {report.service_role.describe()}")
     if report.review_reasons:
-        shown = report.review_reasons[:MAX_REVIEW_REASONS_IN_HEAD]
-        lines += ["", "Held for review because:", *(f"  - {r}" for r in shown)]
-        if len(report.review_reasons) > len(shown):
-            lines.append(f"  ... and {len(report.review_reasons) - len(shown)} more")
+        lines += _items(
+            "Held for review because:", report.review_reasons, MAX_REVIEW_REASONS_IN_HEAD
+        )
     if report.warnings:
-        lines += ["", "Warnings:", *(f"  - {w}" for w in report.warnings)]
+        lines += _items("Warnings:", report.warnings, MAX_ITEMS_IN_HEAD)
     if report.approval:
         lines += approval_lines(report.approval)
     if report.notes:
-        lines += ["", "Notes:", *(f"  - {n}" for n in report.notes)]
+        lines += _items("Notes:", report.notes, MAX_ITEMS_IN_HEAD)
     lines += ["", f"Next: {NEXT_STEP[outcome]}", f"Durable execution: {execution_arn}"]
     if report.stack_id:
         lines += [f"Stack ID: {report.stack_id}", f"Console:  {stack_url(report.stack_id)}"]
