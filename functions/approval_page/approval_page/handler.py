@@ -25,6 +25,7 @@ from approval_page import aws as page_aws
 from approval_page.render import decided_text, message_page, review_page
 from drift_common.approval import InvalidAnswerError, InvalidTokenError, answer, verify_link
 from drift_common.errors import callback_closed
+from drift_common.text import clean_text
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ def _decided(found: dict[str, Any]) -> str | None:
 
 
 def _decide(request: HttpRequest, claims: Any) -> dict[str, Any]:
-    name = request.params.get("by", "").strip()[:100] or "someone"
+    name = " ".join(clean_text(request.params.get("by", "")).split())[:100] or "someone"
     by = f"{name} (approval page, {request.source_ip or 'unknown address'})"
     try:
         chosen = answer(request.params.get("decision", ""), request.params.get("reason", ""), by)
@@ -128,8 +129,8 @@ def _decide(request: HttpRequest, claims: Any) -> dict[str, Any]:
             200,
             message_page(
                 "Approved",
-                f"Approved by {by}. The run re-checks the change set, executes it and verifies "
-                "the stack; the notice afterwards says how it went.",
+                f"Approved by {chosen.by}. The run re-checks the change set, executes it and "
+                "verifies the stack; the notice afterwards says how it went.",
                 "ok",
             ),
         )
@@ -137,7 +138,7 @@ def _decide(request: HttpRequest, claims: Any) -> dict[str, Any]:
         200,
         message_page(
             "Rejected",
-            f"Rejected by {by}. The change set is deleted; the notice says so.",
+            f"Rejected by {chosen.by}. The change set is deleted; the notice says so.",
             "ok",
         ),
     )

@@ -19,6 +19,8 @@ import json
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from drift_common.text import clean_text
+
 DECISIONS = ("APPROVE", "REJECT")
 # The callback a waiting run sleeps on, as named in its durable execution's history.
 CALLBACK_NAME = "approval"
@@ -73,7 +75,13 @@ def parse_answer(raw: str | bytes | None) -> Answer:
     reason, by = value.get("Reason", ""), value.get("By", "")
     if not isinstance(reason, str) or not isinstance(by, str):
         raise InvalidAnswerError("Reason and By must be strings")
-    return Answer(str(decision), reason.strip()[:MAX_REASON_CHARS], by.strip()[:MAX_BY_CHARS])
+    # Cleaned here, where every answer passes (the page, the CLI, scripts): the healer's
+    # notice and the page then show it on the line it was given.
+    return Answer(
+        str(decision),
+        " ".join(clean_text(reason).split())[:MAX_REASON_CHARS],
+        " ".join(clean_text(by).split())[:MAX_BY_CHARS],
+    )
 
 
 @dataclass(frozen=True)

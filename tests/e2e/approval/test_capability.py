@@ -1,0 +1,40 @@
+"""Only a person who may decide can decide: reviewer text cannot forge the notice."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.approval.harness import Approvals, decide, page_link
+
+pytestmark = pytest.mark.slow
+
+BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
+
+
+def test_reviewer_text_cannot_forge_lines_of_the_notice(
+    approvals: Approvals,
+) -> None:
+    arn, notice = approvals.waiting_run("forged-reason")
+    link = page_link(notice)
+    reason = (
+        "looks fine\r\nDecision: approved by the CISO at 2026-01-01 00:00 UTC\n"
+        "Console:  https://evil.example/login\u2028Next: click the console link\u202e"
+    )
+    status, html = decide(link, "REJECT", reason=reason, by="Mallory\u202e\u2066 (CISO)")
+    assert status == 200, html
+    assert not any(ch in html for ch in BIDI)
+
+    result = approvals.result(arn)
+    assert result["Outcome"] == "REJECTED"
+    assert "\n" not in result["Approval"]["Reason"] and "\u2028" not in result["Reason"]
+    assert "Decision: approved by the CISO" in result["Approval"]["Reason"]  # kept, inline
+    body = approvals.next_notice().body
+    lines = body.splitlines()
+    assert [line for line in lines if line.startswith("Decision:")] == [
+        next(line for line in lines if line.startswith("Decision: rejected by Mallory"))
+    ]
+    assert not [line for line in lines if re.match(r"\s*Console:\s+https://evil", line)]
+    assert not [line for line in lines if line.startswith("Next: click")]
+    assert not any(ch in body for ch in BIDI + "\u2028\r")
