@@ -138,7 +138,6 @@ def review_page(
     drifts: list[dict[str, Any]],
     request: dict[str, Any] | None,
     expires: int,
-    decided: str | None = None,
 ) -> str:
     """GET: everything a reviewer needs, and the form. It decides nothing by itself."""
     stack_name = stack_id.split("/")[1] if stack_id.count("/") >= 2 else stack_id
@@ -171,21 +170,18 @@ def review_page(
         _list("Why a person must decide (safety policy)", request.get("review_reasons") or []),
         _list("Warnings", request.get("warnings") or []),
     ]
-    if decided:
-        body.append(f"<div class='banner info'>{shown(decided)}</div>")
-    else:
-        body.append(
-            "<form method=post class=card>"
-            f"<input type=hidden name=t value='{shown(token)}'>"
-            "<label for=by>Your name (recorded with the decision)</label>"
-            "<input id=by name=by maxlength=100 autocomplete=name>"
-            "<label for=reason>Reason (optional)</label>"
-            "<textarea id=reason name=reason rows=3 maxlength=1000></textarea>"
-            "<div class=buttons>"
-            "<button class=approve name=decision value=APPROVE>Approve and heal</button>"
-            "<button class=reject name=decision value=REJECT>Reject</button></div>"
-            "<p class=note>Approving executes this change set and then checks the stack is in "
-            "sync; the notice afterwards says how it went. Whoever holds this link may decide: "
-            "do not forward it.</p></form>"
-        )
+    body.append(
+        "<form method=post class=card>"
+        f"<input type=hidden name=t value='{shown(token)}'>"
+        "<label for=by>Your name (recorded with the decision)</label>"
+        "<input id=by name=by maxlength=100 autocomplete=name>"
+        "<label for=reason>Reason (optional)</label>"
+        "<textarea id=reason name=reason rows=3 maxlength=1000></textarea>"
+        "<div class=buttons>"
+        "<button class=approve name=decision value=APPROVE>Approve and heal</button>"
+        "<button class=reject name=decision value=REJECT>Reject</button></div>"
+        "<p class=note>Approving executes this change set and then checks the stack is in "
+        "sync; the notice afterwards says how it went. Whoever holds this link may decide: "
+        "do not forward it.</p></form>"
+    )
     return _page(f"Drift on {stack_name}", "".join(body))

@@ -1,4 +1,5 @@
-"""Only a person who may decide can decide: reviewer text cannot forge the notice."""
+"""Only a person who may decide can decide: reviewer text cannot forge the notice, and a
+decided approval says so."""
 
 from __future__ import annotations
 
@@ -6,14 +7,14 @@ import re
 
 import pytest
 
-from tests.e2e.approval.harness import Approvals, decide, page_link
+from tests.e2e.approval.harness import Approvals, decide, http, page_link
 
 pytestmark = pytest.mark.slow
 
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 
 
-def test_reviewer_text_cannot_forge_lines_of_the_notice(
+def test_reviewer_text_cannot_forge_lines_of_the_notice_or_the_page(
     approvals: Approvals,
 ) -> None:
     arn, notice = approvals.waiting_run("forged-reason")
@@ -38,3 +39,24 @@ def test_reviewer_text_cannot_forge_lines_of_the_notice(
     assert not [line for line in lines if re.match(r"\s*Console:\s+https://evil", line)]
     assert not [line for line in lines if line.startswith("Next: click")]
     assert not any(ch in body for ch in BIDI + "\u2028\r")
+
+    status, html = http(link)  # the page quotes the recorded answer, cleaned too
+    assert status == 200 and "already decided: rejected by Mallory" in html
+    assert not any(ch in html for ch in BIDI)
+
+
+def test_a_link_opened_after_the_decision_says_already_decided(approvals: Approvals) -> None:
+    arn, notice = approvals.waiting_run("decided-late")
+    link = page_link(notice)
+    status, _ = decide(link, "REJECT", reason="not now", by="Ann")
+    assert status == 200
+    assert approvals.result(arn)["Outcome"] == "REJECTED"  # the change set is deleted
+    approvals.next_notice()
+
+    status, html = http(link)
+    assert status == 200, html
+    assert "already decided: rejected by Ann" in html and "<form" not in html
+    status, html = decide(link, "APPROVE", by="Ben")
+    assert status == 409, html
+    assert "already decided: rejected by Ann" in html
+    assert approvals.value("decided-late") == "changed-by-hand"
