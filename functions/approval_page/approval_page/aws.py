@@ -7,10 +7,15 @@ secret, read the healer's execution history and answer its callbacks.
 from __future__ import annotations
 
 import json
+import threading
+import time
 from typing import TYPE_CHECKING, Any
 
-from drift_common.approval import LINK_STEP_NAME
+from botocore.exceptions import ClientError
+
+from drift_common.approval import REQUEST_STEP_NAME, InvalidTokenError
 from drift_common.clients import client
+from drift_common.errors import error_code
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
@@ -18,7 +23,12 @@ if TYPE_CHECKING:
     from mypy_boto3_secretsmanager import SecretsManagerClient
 
 AGENT = "cfn-drift-healer-page/0.1"
-_KEYS: dict[str, bytes] = {}
+# A link verifies while its key version is the current or the previous one: rotating the
+# secret twice retires every older link. A warm page re-reads a version after this long.
+KEY_CACHE_SECONDS = 300.0
+LIVE_STAGES = frozenset({"AWSCURRENT", "AWSPREVIOUS"})
+_keys: dict[tuple[str, str], tuple[float, bytes]] = {}
+_keys_lock = threading.Lock()
 
 
 def _client(service: str) -> Any:
@@ -40,12 +50,35 @@ def _secrets() -> SecretsManagerClient:
     return typed
 
 
-def signing_key(secret_arn: str) -> bytes:
-    """GetSecretValue, once per process (the secret is generated once by the template)."""
-    if secret_arn not in _KEYS:
-        secret = _secrets().get_secret_value(SecretId=secret_arn)
-        _KEYS[secret_arn] = secret["SecretString"].encode()
-    return _KEYS[secret_arn]
+def signing_key(secret_arn: str, version: str) -> bytes:
+    """The key of secret version `version` (GetSecretValue with VersionId, kept for
+    KEY_CACHE_SECONDS); InvalidTokenError when that version is gone or retired (it has
+    neither AWSCURRENT nor AWSPREVIOUS). Other errors (denied, throttled) propagate: a
+    link that cannot be checked decides nothing."""
+    now = time.monotonic()
+    with _keys_lock:
+        held = _keys.get((secret_arn, version))
+    if held is not None and now - held[0] < KEY_CACHE_SECONDS:
+        return held[1]
+    try:
+        secret = _secrets().get_secret_value(SecretId=secret_arn, VersionId=version)
+    except ClientError as error:
+        if error_code(error) != "ResourceNotFoundException":
+            raise
+        stages: set[str] = set()
+    else:
+        stages = set(secret.get("VersionStages", []))
+    if not LIVE_STAGES & stages:  # not kept: a made-up version must not grow the cache
+        with _keys_lock:
+            _keys.pop((secret_arn, version), None)
+        raise InvalidTokenError(
+            "the link was signed with a key that has been retired (rotated): it decides "
+            "nothing any more; answer with the CLI (drift-healer approve|reject)"
+        )
+    key = secret["SecretString"].encode()
+    with _keys_lock:
+        _keys[(secret_arn, version)] = (now, key)
+    return key
 
 
 def read_change_set(stack_id: str, change_set_id: str) -> dict[str, Any]:
@@ -101,7 +134,7 @@ def read_request(execution_arn: str) -> dict[str, Any]:
         page = _lambda().get_durable_execution_history(**kwargs)
         for event in page.get("Events", []):
             step = event.get("StepSucceededDetails")
-            if step and event.get("Name") == LINK_STEP_NAME:
+            if step and event.get("Name") == REQUEST_STEP_NAME:
                 found["Request"] = _json(step.get("Result", {}).get("Payload"))
             answered = event.get("CallbackSucceededDetails")
             if answered:

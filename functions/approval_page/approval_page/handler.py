@@ -24,7 +24,14 @@ from botocore.exceptions import ClientError
 
 from approval_page import aws as page_aws
 from approval_page.render import decided_text, message_page, review_page
-from drift_common.approval import InvalidAnswerError, InvalidTokenError, answer, verify_link
+from drift_common.approval import (
+    InvalidAnswerError,
+    InvalidTokenError,
+    answer,
+    keep_secrets_out_of_logs,
+    key_version_of,
+    verify_link,
+)
 from drift_common.errors import callback_closed, describe_error, error_code
 from drift_common.text import clean_text
 
@@ -68,6 +75,7 @@ def _html(status: int, body: str) -> dict[str, Any]:
 
 
 def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    keep_secrets_out_of_logs()  # the signing key it reads
     request = parse_event(event)
     if request.method not in {"GET", "POST"}:
         return _html(405, message_page("Not allowed", "Use the link from the notice.", "bad"))
@@ -75,11 +83,13 @@ def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     if not token:
         return _html(400, message_page("Link incomplete", "This link has no token.", "bad"))
     try:
-        key = page_aws.signing_key(os.environ["APPROVAL_SECRET_ARN"])
+        key = page_aws.signing_key(os.environ["APPROVAL_SECRET_ARN"], key_version_of(token))
         claims = verify_link(key, token, time.time())
     except InvalidTokenError as problem:
         status = 410 if "expired" in str(problem) else 403
         return _html(status, message_page("This link cannot be used", str(problem), "bad"))
+    except ClientError as error:  # the key could not be read: the link is not checked
+        return _unavailable("the link could not be checked", error)
     if request.method == "GET":
         return _show(token, claims)
     return _decide(request, claims)

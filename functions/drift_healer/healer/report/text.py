@@ -255,7 +255,11 @@ def render_body(report: RunReport, execution_arn: str, max_bytes: int = MAX_TEXT
 
 
 def approval_lines(approval: Approval) -> list[str]:
-    """The approval part of a notice's text: how to answer, and what was answered."""
+    """The approval part of a notice's text: how to answer, and what was answered.
+
+    The page link is there only when the publishing step set it (`Approval.link`): the
+    e-mail is the one place it goes. By and Reason are a reviewer's text, kept on their line.
+    """
     if approval.decision:
         verb = "approved" if approval.decision == "APPROVE" else "rejected"
         when = f" at {approval.decided_at:%Y-%m-%d %H:%M} UTC" if approval.decided_at else ""
@@ -264,8 +268,12 @@ def approval_lines(approval: Approval) -> list[str]:
             lines.append(f"  reason: {clean_text(approval.reason)}")
         return ["", *lines, f"Callback ID: {approval.callback_id}"]
     lines = ["", f"Approval: waiting until {approval.expires:%Y-%m-%d %H:%M} UTC"]
-    if approval.page_url:
-        lines += ["Open to review, then approve or reject:", f"  {approval.page_url}"]
+    if approval.link:
+        lines += [
+            "Open to review, then approve or reject:",
+            f"  {approval.link}",
+            "  (whoever holds this link may decide: do not forward it)",
+        ]
     lines += [
         f"Callback ID: {approval.callback_id}",
         "Or answer from a shell:",
