@@ -1,6 +1,7 @@
 """The approval page's AWS calls: one call (or one paginated read) per function.
 
-Its role may only read the change set and drift of the healer's stacks, read the signing
+Its role may only read the change set and drift of the healer's stacks (in another region
+or account as that account's execution role, as the healer read them), read the signing
 secret, read the healer's execution history and answer its callbacks.
 """
 
@@ -11,10 +12,12 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any
 
+import boto3
+from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from drift_common.approval import REQUEST_STEP_NAME, InvalidTokenError
-from drift_common.clients import client
+from drift_common import clients, credentials
+from drift_common.approval import REQUEST_STEP_NAME, InvalidTokenError, LinkClaims
 from drift_common.errors import error_code
 
 if TYPE_CHECKING:
@@ -32,11 +35,47 @@ _keys_lock = threading.Lock()
 
 
 def _client(service: str) -> Any:
-    return client(service, agent=AGENT)
+    return clients.client(service, agent=AGENT)
 
 
-def _cfn() -> CloudFormationClient:
-    typed: CloudFormationClient = _client("cloudformation")
+# The target role may change stacks; the page only reads. A session policy cuts the page's
+# session down to the two reads (effective rights: the role's AND this), whatever the role.
+READ_ONLY_SESSION = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "cloudformation:DescribeChangeSet",
+                    "cloudformation:DescribeStackResourceDrifts",
+                ],
+                "Resource": "*",
+            }
+        ],
+    }
+)
+
+
+def stack_reader(claims: LinkClaims) -> CloudFormationClient:
+    """CloudFormation where the healer read the stack: its region, and the target
+    account's execution role (read-only session) when the healer used one."""
+    if claims.account_id is None:
+        return clients.cloudformation(region=claims.region, agent=AGENT)
+    sts = _client("sts")
+    creds = sts.assume_role(
+        RoleArn=credentials.role_arn(claims.account_id),
+        RoleSessionName=AGENT.split("/", maxsplit=1)[0],
+        Policy=READ_ONLY_SESSION,
+    )["Credentials"]
+    typed: CloudFormationClient = boto3.client(
+        "cloudformation",
+        region_name=claims.region,
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+        config=Config(retries={"mode": "standard"}, user_agent_extra=AGENT),
+    )
     return typed
 
 
@@ -81,17 +120,20 @@ def signing_key(secret_arn: str, version: str) -> bytes:
     return key
 
 
-def read_change_set(stack_id: str, change_set_id: str) -> dict[str, Any]:
+def read_change_set(cfn: CloudFormationClient, claims: LinkClaims) -> dict[str, Any]:
     """DescribeChangeSet, every page of Changes (IncludePropertyValues: the reviewer sees
     the values that will be written back)."""
     first: dict[str, Any] | None = None
     changes: list[Any] = []
     token: str | None = None
     while True:
-        kwargs: dict[str, Any] = {"ChangeSetName": change_set_id, "StackName": stack_id}
+        kwargs: dict[str, Any] = {
+            "ChangeSetName": claims.change_set_id,
+            "StackName": claims.stack_id,
+        }
         if token:
             kwargs["NextToken"] = token
-        page = _cfn().describe_change_set(**kwargs)
+        page = cfn.describe_change_set(**kwargs)
         first = first or dict(page)
         changes += page.get("Changes", [])
         token = page.get("NextToken")
@@ -101,18 +143,18 @@ def read_change_set(stack_id: str, change_set_id: str) -> dict[str, Any]:
     return first
 
 
-def read_drift(stack_id: str) -> list[dict[str, Any]]:
+def read_drift(cfn: CloudFormationClient, claims: LinkClaims) -> list[dict[str, Any]]:
     """DescribeStackResourceDrifts (MODIFIED and DELETED), every page: the latest detection."""
     drifts: list[dict[str, Any]] = []
     token: str | None = None
     while True:
         kwargs: dict[str, Any] = {
-            "StackName": stack_id,
+            "StackName": claims.stack_id,
             "StackResourceDriftStatusFilters": ["MODIFIED", "DELETED"],
         }
         if token:
             kwargs["NextToken"] = token
-        page = _cfn().describe_stack_resource_drifts(**kwargs)
+        page = cfn.describe_stack_resource_drifts(**kwargs)
         drifts += [dict(d) for d in page["StackResourceDrifts"]]
         token = page.get("NextToken")
         if not token:

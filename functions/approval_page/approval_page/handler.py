@@ -7,7 +7,8 @@ replayed link gets a page that says so and changes nothing; so does a link opene
 the decision (GET and POST: "already decided").
 
 The link is the capability (the Function URL's AuthType is NONE): whoever holds it may
-decide, until the callback expires. Environment: APPROVAL_SECRET_ARN (the signing key).
+decide, until the callback expires. Environment: APPROVAL_SECRET_ARN (the signing key),
+EXECUTION_ROLE_NAME (the target accounts' role, for stacks of another account).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from approval_page.render import decided_text, message_page, review_page
 from drift_common.approval import (
     InvalidAnswerError,
     InvalidTokenError,
+    LinkClaims,
     answer,
     keep_secrets_out_of_logs,
     key_version_of,
@@ -106,7 +108,7 @@ def _unavailable(what: str, error: ClientError) -> dict[str, Any]:
     )
 
 
-def _show(token: str, claims: Any) -> dict[str, Any]:
+def _show(token: str, claims: LinkClaims) -> dict[str, Any]:
     try:
         found = page_aws.read_request(claims.execution_arn)
     except ClientError as error:
@@ -117,8 +119,9 @@ def _show(token: str, claims: Any) -> dict[str, Any]:
     if decided:  # the change set may be gone (rejected, executed): nothing left to show
         return _html(200, message_page("Already decided", decided, "info"))
     try:
-        change_set = page_aws.read_change_set(claims.stack_id, claims.change_set_id)
-        drifts = page_aws.read_drift(claims.stack_id)
+        cfn = page_aws.stack_reader(claims)
+        change_set = page_aws.read_change_set(cfn, claims)
+        drifts = page_aws.read_drift(cfn, claims)
     except ClientError as error:
         if error_code(error) in GONE_CODES:
             return _html(
@@ -133,11 +136,10 @@ def _show(token: str, claims: Any) -> dict[str, Any]:
         return _unavailable("the change set could not be read", error)
     page = review_page(
         token=token,
-        stack_id=claims.stack_id,
+        claims=claims,
         change_set=change_set,
         drifts=drifts,
         request=found.get("Request"),
-        expires=claims.expires,
     )
     return _html(200, page)
 
@@ -154,7 +156,7 @@ def _decided(found: dict[str, Any]) -> str | None:
     return None
 
 
-def _decided_since(claims: Any) -> str:
+def _decided_since(claims: LinkClaims) -> str:
     """What the history says was decided (the callback is closed)."""
     try:
         return _decided(page_aws.read_request(claims.execution_arn)) or decided_text(None)
@@ -162,7 +164,7 @@ def _decided_since(claims: Any) -> str:
         return decided_text(None)
 
 
-def _decide(request: HttpRequest, claims: Any) -> dict[str, Any]:
+def _decide(request: HttpRequest, claims: LinkClaims) -> dict[str, Any]:
     name = " ".join(clean_text(request.params.get("by", "")).split())[:100] or "someone"
     by = f"{name} (approval page, {request.source_ip or 'unknown address'})"
     try:

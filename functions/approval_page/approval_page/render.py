@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+from drift_common.approval import LinkClaims
 from drift_common.text import clean_text
 
 
@@ -133,20 +134,21 @@ def _list(title: str, items: Iterable[str]) -> str:
 def review_page(
     *,
     token: str,
-    stack_id: str,
+    claims: LinkClaims,
     change_set: dict[str, Any],
     drifts: list[dict[str, Any]],
     request: dict[str, Any] | None,
-    expires: int,
 ) -> str:
     """GET: everything a reviewer needs, and the form. It decides nothing by itself."""
+    stack_id = claims.stack_id
     stack_name = stack_id.split("/")[1] if stack_id.count("/") >= 2 else stack_id
-    region = stack_id.split(":")[3] if stack_id.count(":") >= 5 else "?"
-    until = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    account = stack_id.split(":")[4] if stack_id.count(":") >= 5 else "?"
+    until = datetime.fromtimestamp(claims.expires, UTC).strftime("%Y-%m-%d %H:%M UTC")
     request = request or {}
     facts = [
         ("Stack", stack_name),
-        ("Region", region),
+        ("Region", claims.region),
+        ("Account", account),
         ("Change set", str(change_set.get("ChangeSetName", "?"))),
         (
             "Status",

@@ -6,8 +6,8 @@ Standard library only: every function gets it from the common layer.
 * The answer a callback is completed with (also for scripts and the CLI):
   `{"Decision": "APPROVE" | "REJECT", "Reason": "...", "By": "..."}`.
 * The page link's token: base64url(JSON claims) "." base64url(HMAC-SHA256(key, claims)),
-  over the callback id, stack, change set, durable execution, expiry, and the Secrets
-  Manager version of the key that signed it.
+  over the callback id, stack, change set, durable execution, expiry, the region and
+  account the stack is read in, and the Secrets Manager version of the key that signed it.
   Whoever holds a valid link may decide: the link is a capability, and expires with the
   callback. It is signed while the notice is published and goes to e-mail only: no step
   result, result JSON or log line holds it (the claims alone are no link: the MAC is).
@@ -108,6 +108,8 @@ def parse_answer(raw: str | bytes | None) -> Answer:
 class LinkClaims:
     """What a page link lets its holder decide, and until when (epoch seconds).
 
+    `region` and `account_id` say where the page reads the stack: `account_id` is the
+    account whose execution role the healer used (None: the functions' own credentials).
     `key_version` is the Secrets Manager VersionId of the key that signed the link.
     """
 
@@ -116,6 +118,8 @@ class LinkClaims:
     change_set_id: str
     execution_arn: str
     expires: int
+    region: str
+    account_id: str | None
     key_version: str
 
 

@@ -31,6 +31,8 @@ CLAIMS = LinkClaims(
     change_set_id="arn:aws:cloudformation:us-east-1:123456789012:changeSet/drift-healer-1/2",
     execution_arn="arn:aws:lambda:us-east-1:123456789012:function:healer:live/durable-execution/x/1",
     expires=2_000_000_000,
+    region="us-east-1",
+    account_id=None,
     key_version="6f1b7f3e-5a4c-4d0e-9b57-0c2f7a3d9e11",
 )
 

@@ -2,7 +2,7 @@
 never a step result, never in the result JSON or the JSON notice, never logged.
 
 The claims are all deterministic (the callback id, the stack, the change set, the execution,
-the checkpointed expiry) and are no capability by themselves: the
+the checkpointed expiry, where the stack is read) and are no capability by themselves: the
 HMAC over them with the secret key is. The key is read fresh for every request (one
 GetSecretValue per approval asked): a rotated key signs the next link at once, and the
 token names the key's version so the page verifies with that one.
@@ -23,6 +23,11 @@ def current_signing_key(secret_arn: str) -> tuple[str, bytes]:
     return secret["VersionId"], secret["SecretString"].encode()
 
 
+def stack_region(stack_id: str) -> str:
+    """arn:aws:cloudformation:REGION:ACCOUNT:stack/NAME/ID -> REGION."""
+    return stack_id.split(":")[3]
+
+
 def signed_link(
     page_url: str,
     secret_arn: str,
@@ -36,12 +41,15 @@ def signed_link(
     """The page link for this execution's approval (call it inside a step only)."""
     keep_secrets_out_of_logs()  # the key read here and the Publish that carries the link
     version, key = current_signing_key(secret_arn)
+    _, account_id = clients.target()  # the page reads the stack as the healer did
     claims = LinkClaims(
         callback_id=callback_id,
         stack_id=stack_id,
         change_set_id=change_set_id,
         execution_arn=execution_arn,
         expires=int(expires.timestamp()),
+        region=stack_region(stack_id),
+        account_id=account_id,
         key_version=version,
     )
     return page_link(page_url, sign_link(key, claims))
