@@ -97,6 +97,10 @@ def _approval_options(p: argparse.ArgumentParser, *, stack: bool) -> None:
         metavar="URL",
         help="durable execution service (default: $AWS_ENDPOINT_URL_LAMBDA, else AWS)",
     )
+    # The same stack name may wait in several regions or accounts (a fleet): pick one.
+    p.add_argument("--execution", metavar="ARN", help="only the run of this durable execution")
+    p.add_argument("--region", help="only a stack in this region")
+    p.add_argument("--account", metavar="ID", help="only a stack in this account")
 
 
 def _command(
@@ -235,7 +239,8 @@ def _add_approval_commands(commands: Any) -> None:
         "approve",
         "approve the change set a run waits on; the run heals the stack",
         APPROVALS,
-        "  drift-healer approve my-stack --reason 'checked with the app team'",
+        "  drift-healer approve my-stack --reason 'checked with the app team'\n"
+        "  drift-healer approve app --region eu-west-1   # one of several stacks named app",
     )
     _approval_options(p, stack=True)
     p.add_argument("--reason", help="recorded with the decision and shown in the notice")

@@ -3,10 +3,12 @@
 GET shows what approving would do and never decides anything (mail scanners follow links).
 POST verifies the signed link and completes the healer's callback with the answer
 `{"Decision": "APPROVE" | "REJECT", "Reason": "...", "By": "..."}`. A bad, expired or
-replayed link gets a page that says so and changes nothing.
+replayed link gets a page that says so and changes nothing; so does a link opened after
+the decision (GET and POST: "already decided").
 
 The link is the capability (the Function URL's AuthType is NONE): whoever holds it may
-decide, until the callback expires. Environment: APPROVAL_SECRET_ARN (the signing key).
+decide, until the callback expires. Environment: APPROVAL_SECRET_ARN (the signing key),
+EXECUTION_ROLE_NAME (the target accounts' role, for stacks of another account).
 """
 
 from __future__ import annotations
@@ -23,8 +25,20 @@ from botocore.exceptions import ClientError
 
 from approval_page import aws as page_aws
 from approval_page.render import decided_text, message_page, review_page
-from drift_common.approval import InvalidAnswerError, InvalidTokenError, answer, verify_link
-from drift_common.errors import callback_closed
+from drift_common.approval import (
+    InvalidAnswerError,
+    InvalidTokenError,
+    LinkClaims,
+    answer,
+    keep_secrets_out_of_logs,
+    key_version_of,
+    verify_link,
+)
+from drift_common.errors import callback_closed, describe_error, error_code
+from drift_common.text import clean_text
+
+# DescribeChangeSet's answer for a change set deleted (rejected, timed out) or executed.
+GONE_CODES = frozenset({"ChangeSetNotFound", "ChangeSetNotFoundException"})
 
 
 @dataclass(frozen=True)
@@ -63,6 +77,7 @@ def _html(status: int, body: str) -> dict[str, Any]:
 
 
 def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
+    keep_secrets_out_of_logs()  # the signing key it reads
     request = parse_event(event)
     if request.method not in {"GET", "POST"}:
         return _html(405, message_page("Not allowed", "Use the link from the notice.", "bad"))
@@ -70,29 +85,61 @@ def lambda_handler(event: dict[str, Any], _context: Any) -> dict[str, Any]:
     if not token:
         return _html(400, message_page("Link incomplete", "This link has no token.", "bad"))
     try:
-        key = page_aws.signing_key(os.environ["APPROVAL_SECRET_ARN"])
+        key = page_aws.signing_key(os.environ["APPROVAL_SECRET_ARN"], key_version_of(token))
         claims = verify_link(key, token, time.time())
     except InvalidTokenError as problem:
         status = 410 if "expired" in str(problem) else 403
         return _html(status, message_page("This link cannot be used", str(problem), "bad"))
+    except ClientError as error:  # the key could not be read: the link is not checked
+        return _unavailable("the link could not be checked", error)
     if request.method == "GET":
         return _show(token, claims)
     return _decide(request, claims)
 
 
-def _show(token: str, claims: Any) -> dict[str, Any]:
-    found = page_aws.read_request(claims.execution_arn)
+def _unavailable(what: str, error: ClientError) -> dict[str, Any]:
+    return _html(
+        503,
+        message_page(
+            "Nothing decided",
+            f"{what} ({describe_error(error)}); nothing was decided. Try again later.",
+            "bad",
+        ),
+    )
+
+
+def _show(token: str, claims: LinkClaims) -> dict[str, Any]:
+    try:
+        found = page_aws.read_request(claims.execution_arn)
+    except ClientError as error:
+        if error_code(error) == "ResourceNotFoundException":  # past its retention
+            return _html(410, message_page("Nothing to decide", decided_text(None), "info"))
+        return _unavailable("the approval request could not be read", error)
     decided = _decided(found)
-    change_set = page_aws.read_change_set(claims.stack_id, claims.change_set_id)
-    drifts = page_aws.read_drift(claims.stack_id)
+    if decided:  # the change set may be gone (rejected, executed): nothing left to show
+        return _html(200, message_page("Already decided", decided, "info"))
+    try:
+        cfn = page_aws.stack_reader(claims)
+        change_set = page_aws.read_change_set(cfn, claims)
+        drifts = page_aws.read_drift(cfn, claims)
+    except ClientError as error:
+        if error_code(error) in GONE_CODES:
+            return _html(
+                410,
+                message_page(
+                    "Nothing to decide",
+                    "the change set no longer exists (deleted outside the healer): approving "
+                    "would run nothing; the run ends when its approval expires",
+                    "info",
+                ),
+            )
+        return _unavailable("the change set could not be read", error)
     page = review_page(
         token=token,
-        stack_id=claims.stack_id,
+        claims=claims,
         change_set=change_set,
         drifts=drifts,
         request=found.get("Request"),
-        expires=claims.expires,
-        decided=decided,
     )
     return _html(200, page)
 
@@ -109,8 +156,16 @@ def _decided(found: dict[str, Any]) -> str | None:
     return None
 
 
-def _decide(request: HttpRequest, claims: Any) -> dict[str, Any]:
-    name = request.params.get("by", "").strip()[:100] or "someone"
+def _decided_since(claims: LinkClaims) -> str:
+    """What the history says was decided (the callback is closed)."""
+    try:
+        return _decided(page_aws.read_request(claims.execution_arn)) or decided_text(None)
+    except ClientError:
+        return decided_text(None)
+
+
+def _decide(request: HttpRequest, claims: LinkClaims) -> dict[str, Any]:
+    name = " ".join(clean_text(request.params.get("by", "")).split())[:100] or "someone"
     by = f"{name} (approval page, {request.source_ip or 'unknown address'})"
     try:
         chosen = answer(request.params.get("decision", ""), request.params.get("reason", ""), by)
@@ -120,16 +175,15 @@ def _decide(request: HttpRequest, claims: Any) -> dict[str, Any]:
         page_aws.send_answer(claims.callback_id, chosen.to_json())
     except ClientError as error:
         if not callback_closed(error):  # decided, expired, or the run is gone
-            raise
-        decided = _decided(page_aws.read_request(claims.execution_arn)) or decided_text(None)
-        return _html(409, message_page("Nothing changed", decided, "info"))
+            return _unavailable("the decision could not be sent", error)
+        return _html(409, message_page("Nothing changed", _decided_since(claims), "info"))
     if chosen.decision == "APPROVE":
         return _html(
             200,
             message_page(
                 "Approved",
-                f"Approved by {by}. The run re-checks the change set, executes it and verifies "
-                "the stack; the notice afterwards says how it went.",
+                f"Approved by {chosen.by}. The run re-checks the change set, executes it and "
+                "verifies the stack; the notice afterwards says how it went.",
                 "ok",
             ),
         )
@@ -137,7 +191,7 @@ def _decide(request: HttpRequest, claims: Any) -> dict[str, Any]:
         200,
         message_page(
             "Rejected",
-            f"Rejected by {by}. The change set is deleted; the notice says so.",
+            f"Rejected by {chosen.by}. The change set is deleted; the notice says so.",
             "ok",
         ),
     )

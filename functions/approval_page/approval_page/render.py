@@ -1,5 +1,7 @@
 """The approval page's HTML: pure functions of what the page read. Plain HTML and CSS, no
-script, no external asset; readable on a phone. Every value is escaped."""
+script, no external asset; readable on a phone. Every value is escaped, and every value
+that comes from outside (drifted values, the recorded answer) is cleaned of control and
+bidi characters (drift_common.text) first."""
 
 from __future__ import annotations
 
@@ -7,6 +9,15 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from html import escape
 from typing import Any
+
+from drift_common.approval import LinkClaims
+from drift_common.text import clean_text
+
+
+def shown(text: str) -> str:
+    """Cleaned, then HTML-escaped (quotes too): shown as it reads, on the line it was given."""
+    return escape(clean_text(text), quote=True)
+
 
 CSS = """
 body{font:16px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;
@@ -42,17 +53,17 @@ def _page(title: str, body: str) -> str:
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name=viewport content="width=device-width,initial-scale=1">'
         '<meta name=referrer content="no-referrer">'
-        f"<title>{escape(title)}</title><style>{CSS}</style></head>"
+        f"<title>{shown(title)}</title><style>{CSS}</style></head>"
         f"<body><main>{body}</main></body></html>"
     )
 
 
 def message_page(title: str, message: str, tone: str = "info", detail: str = "") -> str:
     """A result or refusal: `tone` is ok, bad or info."""
-    extra = f"<p class=note>{escape(detail)}</p>" if detail else ""
+    extra = f"<p class=note>{shown(detail)}</p>" if detail else ""
     return _page(
         title,
-        f"<h1>{escape(title)}</h1><div class='banner {tone}'>{escape(message)}</div>{extra}",
+        f"<h1>{shown(title)}</h1><div class='banner {tone}'>{shown(message)}</div>{extra}",
     )
 
 
@@ -64,7 +75,7 @@ def decided_text(answer: dict[str, Any] | None) -> str:
     if verb is None:
         return "already answered, with something that was not a decision"
     reason = f" ({answer['Reason']})" if answer.get("Reason") else ""
-    return f"already decided: {verb} by {answer.get('By') or '(not given)'}{reason}"
+    return clean_text(f"already decided: {verb} by {answer.get('By') or '(not given)'}{reason}")
 
 
 def _value(value: Any) -> str:
@@ -73,8 +84,8 @@ def _value(value: Any) -> str:
 
 def _resource(item: dict[str, Any]) -> str:
     return (
-        f"<b>{escape(item.get('LogicalResourceId', '?'))}</b> "
-        f"<span class=note>{escape(item.get('ResourceType', ''))}</span>"
+        f"<b>{shown(item.get('LogicalResourceId', '?'))}</b> "
+        f"<span class=note>{shown(item.get('ResourceType', ''))}</span>"
     )
 
 
@@ -85,9 +96,9 @@ def _drift_items(drifts: Iterable[dict[str, Any]]) -> str:
             lines = "<div>deleted out of band (approving re-creates it, empty)</div>"
         else:
             lines = "".join(
-                f"<div class=diff><code>{escape(d.get('PropertyPath', ''))}</code>: "
-                f"<span class=new>{escape(_value(d.get('ExpectedValue')))}</span> &rarr; "
-                f"<span class=old>{escape(_value(d.get('ActualValue')))}</span></div>"
+                f"<div class=diff><code>{shown(d.get('PropertyPath', ''))}</code>: "
+                f"<span class=new>{shown(_value(d.get('ExpectedValue')))}</span> &rarr; "
+                f"<span class=old>{shown(_value(d.get('ActualValue')))}</span></div>"
                 for d in drift.get("PropertyDifferences", [])
             )
         items.append(f"<li class=drift>{_resource(drift)}{lines}</li>")
@@ -107,37 +118,37 @@ def _change_items(changes: Iterable[dict[str, Any]]) -> str:
         )
         replacement = rc.get("Replacement")
         items.append(
-            f"<li class=change>{_resource(rc)}<div>{escape(rc.get('Action', '?'))}"
-            + (f", replacement {escape(str(replacement))}" if replacement else "")
-            + "".join(f" <code>{escape(p)}</code>" for p in paths)
+            f"<li class=change>{_resource(rc)}<div>{shown(rc.get('Action', '?'))}"
+            + (f", replacement {shown(str(replacement))}" if replacement else "")
+            + "".join(f" <code>{shown(p)}</code>" for p in paths)
             + "</div></li>"
         )
     return "".join(items) or "<li>no change listed</li>"
 
 
 def _list(title: str, items: Iterable[str]) -> str:
-    shown = [f"<li>{escape(i)}</li>" for i in items]
-    return f"<h2>{escape(title)}</h2><ul>{''.join(shown)}</ul>" if shown else ""
+    listed = [f"<li>{shown(i)}</li>" for i in items]
+    return f"<h2>{shown(title)}</h2><ul>{''.join(listed)}</ul>" if listed else ""
 
 
 def review_page(
     *,
     token: str,
-    stack_id: str,
+    claims: LinkClaims,
     change_set: dict[str, Any],
     drifts: list[dict[str, Any]],
     request: dict[str, Any] | None,
-    expires: int,
-    decided: str | None = None,
 ) -> str:
     """GET: everything a reviewer needs, and the form. It decides nothing by itself."""
+    stack_id = claims.stack_id
     stack_name = stack_id.split("/")[1] if stack_id.count("/") >= 2 else stack_id
-    region = stack_id.split(":")[3] if stack_id.count(":") >= 5 else "?"
-    until = datetime.fromtimestamp(expires, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    account = stack_id.split(":")[4] if stack_id.count(":") >= 5 else "?"
+    until = datetime.fromtimestamp(claims.expires, UTC).strftime("%Y-%m-%d %H:%M UTC")
     request = request or {}
     facts = [
         ("Stack", stack_name),
-        ("Region", region),
+        ("Region", claims.region),
+        ("Account", account),
         ("Change set", str(change_set.get("ChangeSetName", "?"))),
         (
             "Status",
@@ -149,9 +160,9 @@ def review_page(
     if request.get("drift_age"):
         facts.insert(2, ("Drifted for", str(request["drift_age"])))
     body = [
-        f"<h1>Approve reverting drift on {escape(stack_name)}?</h1>",
+        f"<h1>Approve reverting drift on {shown(stack_name)}?</h1>",
         "<div class=card><dl>"
-        + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in facts)
+        + "".join(f"<dt>{shown(k)}</dt><dd>{shown(v)}</dd>" for k, v in facts)
         + "</dl></div>",
         "<h2>Drifted properties</h2><p class=note>path: <span class=new>template value</span>"
         " &rarr; <span class=old>actual value</span>; approving restores the template value</p>",
@@ -161,21 +172,18 @@ def review_page(
         _list("Why a person must decide (safety policy)", request.get("review_reasons") or []),
         _list("Warnings", request.get("warnings") or []),
     ]
-    if decided:
-        body.append(f"<div class='banner info'>{escape(decided)}</div>")
-    else:
-        body.append(
-            "<form method=post class=card>"
-            f"<input type=hidden name=t value='{escape(token, quote=True)}'>"
-            "<label for=by>Your name (recorded with the decision)</label>"
-            "<input id=by name=by maxlength=100 autocomplete=name>"
-            "<label for=reason>Reason (optional)</label>"
-            "<textarea id=reason name=reason rows=3 maxlength=1000></textarea>"
-            "<div class=buttons>"
-            "<button class=approve name=decision value=APPROVE>Approve and heal</button>"
-            "<button class=reject name=decision value=REJECT>Reject</button></div>"
-            "<p class=note>Approving executes this change set and then checks the stack is in "
-            "sync; the notice afterwards says how it went. Whoever holds this link may decide: "
-            "do not forward it.</p></form>"
-        )
+    body.append(
+        "<form method=post class=card>"
+        f"<input type=hidden name=t value='{shown(token)}'>"
+        "<label for=by>Your name (recorded with the decision)</label>"
+        "<input id=by name=by maxlength=100 autocomplete=name>"
+        "<label for=reason>Reason (optional)</label>"
+        "<textarea id=reason name=reason rows=3 maxlength=1000></textarea>"
+        "<div class=buttons>"
+        "<button class=approve name=decision value=APPROVE>Approve and heal</button>"
+        "<button class=reject name=decision value=REJECT>Reject</button></div>"
+        "<p class=note>Approving executes this change set and then checks the stack is in "
+        "sync; the notice afterwards says how it went. Whoever holds this link may decide: "
+        "do not forward it.</p></form>"
+    )
     return _page(f"Drift on {stack_name}", "".join(body))

@@ -25,7 +25,7 @@ def approvals(aws_sandbox: AwsSandbox) -> Iterator[Approvals]:
     inbox = Inbox.create(
         sb.client("sns"), sb.client("sqs"), "approval-notices", "approval-inbox", sb.email_version
     )
-    # A name of its own: the healer and the page cache the key per process, by name.
+    # A secret of its own per module: one module rotates it (test_rotation).
     secret = create_signing_secret(sb.client("secretsmanager"), f"approval-key-{uuid.uuid4()}")
     aws = {
         "AWS_ENDPOINT_URL": sb.endpoint_url,

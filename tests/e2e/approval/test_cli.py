@@ -54,3 +54,32 @@ def test_reject_needs_a_reason_and_deletes_the_change_set(
     assert result["ChangeSetDeleted"] is True
     assert approvals.value("cli-reject") == "changed-by-hand"
     assert approvals.next_notice().attributes["outcome"] == "REJECTED"
+
+
+def test_the_cli_picks_one_of_two_regions_waiting_for_the_same_stack_name(
+    approvals: Approvals, capsys: pytest.CaptureFixture[str]
+) -> None:
+    home, _ = approvals.waiting_run("twin")
+    abroad, _ = approvals.waiting_run("twin", region="eu-west-1")
+
+    assert cli(approvals, "approve", "twin") == 1
+    refused = capsys.readouterr().err
+    assert "2 approvals wait for twin" in refused
+    assert f"twin in us-east-1 (account 123456789012): --execution {home}" in refused
+    assert f"twin in eu-west-1 (account 123456789012): --execution {abroad}" in refused
+
+    assert cli(approvals, "pending", "--stack", "twin", "--region", "eu-west-1") == 0
+    listed = capsys.readouterr().out
+    assert abroad in listed and home not in listed
+
+    assert cli(approvals, "reject", "twin", "--region", "eu-west-1", "--reason", "x") == 0
+    assert "twin: rejected by" in capsys.readouterr().out
+    assert approvals.result(abroad)["Outcome"] == "REJECTED"
+    assert approvals.status(home) == "RUNNING"
+    approvals.next_notice()
+
+    assert cli(approvals, "approve", "twin", "--execution", home, "--by", "ops") == 0
+    assert approvals.result(home)["Outcome"] == "HEALED"
+    assert approvals.value("twin") == "initial-value"
+    assert approvals.value("twin", region="eu-west-1") == "changed-by-hand"
+    approvals.next_notice()

@@ -4,29 +4,14 @@ from __future__ import annotations
 
 import re
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import pytest
 
 from drift_common.approval import LinkClaims, sign_link, verify_link
-from tests.e2e.approval.harness import Approvals, page_link
+from tests.e2e.approval.harness import Approvals, http, page_link, token_of
 
 pytestmark = pytest.mark.slow
-
-
-def http(url: str, form: dict[str, str] | None = None) -> tuple[int, str]:
-    data = urllib.parse.urlencode(form).encode() if form is not None else None
-    try:
-        with urllib.request.urlopen(url, data=data, timeout=30) as response:
-            return response.status, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode()
-
-
-def token_of(link: str) -> str:
-    return urllib.parse.parse_qs(urllib.parse.urlsplit(link).query)["t"][0]
 
 
 def key(approvals: Approvals) -> bytes:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -12,6 +13,7 @@ from drift_common.approval import (
     InvalidTokenError,
     LinkClaims,
     answer,
+    key_version_of,
     sign_link,
     verify_link,
 )
@@ -29,6 +31,9 @@ CLAIMS = LinkClaims(
     change_set_id="arn:aws:cloudformation:us-east-1:123456789012:changeSet/drift-healer-1/2",
     execution_arn="arn:aws:lambda:us-east-1:123456789012:function:healer:live/durable-execution/x/1",
     expires=2_000_000_000,
+    region="us-east-1",
+    account_id=None,
+    key_version="6f1b7f3e-5a4c-4d0e-9b57-0c2f7a3d9e11",
 )
 
 
@@ -106,9 +111,26 @@ def test_failures_and_decisions() -> None:
 
 def test_notice_lines_say_how_to_answer_then_what_was_answered() -> None:
     expires = datetime(2026, 11, 26, 8, 0, tzinfo=UTC)
-    waiting = Approval(callback_id="cb-1", expires=expires, page_url="https://page/?t=x")
-    text = "\n".join(approval_lines(waiting))
+    waiting = Approval(callback_id="cb-1", expires=expires, page="https://page/")
+    linked = waiting.model_copy(update={"link": "https://page/?t=x"})
+    text = "\n".join(approval_lines(linked))
     assert "Callback ID: cb-1" in text.splitlines()
-    assert "https://page/?t=x" in text and "--callback-id 'cb-1'" in text
+    assert "  https://page/?t=x" in text.splitlines() and "--callback-id 'cb-1'" in text
+    # The link is only ever rendered: no serialized form of the approval holds it.
+    assert "t=x" not in json.dumps(linked.to_json()) and "t=x" not in linked.model_dump_json()
+    assert "t=x" not in "\n".join(approval_lines(waiting))
     decided = waiting.decided(Answer("APPROVE", "ok", "bob"), expires - timedelta(hours=1))
     assert "Decision: approved by bob at 2026-11-26 07:00 UTC" in "\n".join(approval_lines(decided))
+
+
+def test_a_link_names_the_key_version_that_signed_it() -> None:
+    token = sign_link(KEY, CLAIMS)
+    assert key_version_of(token) == CLAIMS.key_version
+    # A link made before key versions (or with its claims altered) names none: refused.
+    unversioned = sign_link(KEY, CLAIMS).split(".")[1]
+    old = json.dumps({"callback_id": "cb-1", "expires": 2_000_000_000}).encode()
+    payload = base64.urlsafe_b64encode(old).decode().rstrip("=")
+    with pytest.raises(InvalidTokenError, match="no signing key version"):
+        key_version_of(f"{payload}.{unversioned}")
+    with pytest.raises(InvalidTokenError, match="incomplete"):
+        key_version_of(token.split(".")[0])

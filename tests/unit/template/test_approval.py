@@ -61,8 +61,16 @@ def test_the_page_answers_only_the_healers_callbacks(resources: dict[str, Any]) 
         "cloudformation:DescribeChangeSet",
         "lambda:SendDurableExecutionCallbackSuccess",
         "lambda:GetDurableExecutionHistory",
+        "sts:AssumeRole",
     }
     assert not any(s["Resource"] == "*" for s in page)
+    # A fleet's stack elsewhere is read as the healer read it: the target role, nothing else.
+    (assuming,) = [s for s in page if "sts:AssumeRole" in actions(s)]
+    assert assuming["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:iam::*:role/${ExecutionRoleName}"
+    }
+    env = resources["ApprovalPageFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["EXECUTION_ROLE_NAME"] == {"Ref": "ExecutionRoleName"}
 
 
 def test_the_page_is_public_behind_its_signed_links_and_optional(

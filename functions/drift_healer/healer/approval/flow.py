@@ -15,63 +15,64 @@ from aws_durable_execution_sdk_python import DurableContext, StepContext, durabl
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import CallbackTimeoutError, DurableOperationError
 
-from drift_common.approval import CALLBACK_NAME, LINK_STEP_NAME, LinkClaims, sign_link
+from drift_common.approval import CALLBACK_NAME, REQUEST_STEP_NAME
 from drift_common.outcomes import Outcome
 from healer.approval.decisions import invalid_answer, read_answer, recheck, rejected, timed_out
+from healer.approval.link import signed_link
 from healer.approval.settings import ApprovalSettings
-from healer.aws import clients, step_config, steps
 from healer.aws import cloudformation as cfn
 from healer.aws import sns as sns_notices
+from healer.aws import step_config, steps
 from healer.model import Approval, Record, Started
 from healer.report import RunReport, render_notice
 from healer.settings import Settings
 
-_KEYS: dict[str, bytes] = {}  # signing keys, read once per process (in a step)
 
-
-class ApprovalLink(Record):
-    """Checkpointed, and so readable from the execution's history: the approval page shows
-    the safety policy's reasons from here (it reads the change set and drift live)."""
+class ApprovalRequest(Record):
+    """Checkpointed, and so readable by whoever may read the execution's history: what the
+    page shows besides the live change set and drift. Nothing here lets anyone decide."""
 
     expires: datetime
-    page_url: str | None = None
     mode: str = ""
     review_reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
-def signing_key(secret_arn: str) -> bytes:
-    """GetSecretValue (SecretString, as the template generates it), cached per process."""
-    if secret_arn not in _KEYS:
-        secret = clients.secretsmanager().get_secret_value(SecretId=secret_arn)
-        _KEYS[secret_arn] = secret["SecretString"].encode()
-    return _KEYS[secret_arn]
-
-
 @durable_step
-def make_approval_link(
-    _: StepContext,
-    approval: ApprovalSettings,
-    claims: LinkClaims,
-    held: ApprovalLink,
-) -> ApprovalLink:
-    """The expiry (this step's clock) and, with a page configured, its signed link."""
+def note_approval_request(
+    _: StepContext, approval: ApprovalSettings, held: ApprovalRequest
+) -> ApprovalRequest:
+    """The expiry, by this step's clock."""
     expires = datetime.now(UTC) + timedelta(seconds=approval.timeout_seconds)
-    held = held.model_copy(update={"expires": expires})
-    if not (approval.approval_page_url and approval.approval_secret_arn):
-        return held
-    claims = dataclasses.replace(claims, expires=int(expires.timestamp()))
-    token = sign_link(signing_key(approval.approval_secret_arn), claims)
-    separator = "&" if "?" in approval.approval_page_url else "?"
-    url = f"{approval.approval_page_url}{separator}t={token}"
-    return held.model_copy(update={"page_url": url})
+    return held.model_copy(update={"expires": expires})
 
 
 @durable_step
-def publish_approval_request(_: StepContext, topic_arn: str, report: RunReport, arn: str) -> str:
+def publish_approval_request(
+    _: StepContext,
+    topic_arn: str,
+    report: RunReport,
+    arn: str,
+    approval: ApprovalSettings,
+    change_set_id: str,
+) -> str:
+    """Sign the page link and publish the request; returns the SNS message id only, so
+    neither the link nor the e-mail carrying it is ever checkpointed."""
     asking = dataclasses.replace(report).finish(
         Outcome.APPROVAL_REQUIRED, "the change set waits for a person to approve or reject it"
     )
+    waiting = report.approval
+    if waiting and approval.approval_page_url and approval.approval_secret_arn:
+        link = signed_link(
+            approval.approval_page_url,
+            approval.approval_secret_arn,
+            callback_id=waiting.callback_id,
+            stack_id=str(report.stack_id),
+            change_set_id=change_set_id,
+            execution_arn=arn,
+            expires=waiting.expires,
+        )
+        asking.approval = waiting.model_copy(update={"link": link})
     return sns_notices.publish(topic_arn, render_notice(asking, arn))
 
 
@@ -104,27 +105,29 @@ def await_approval(
     callback = context.create_callback(
         CALLBACK_NAME, CallbackConfig(timeout=Duration.from_seconds(approval.timeout_seconds))
     )
-    claims = LinkClaims(callback.callback_id, stack_id, created.id, execution_arn, 0)
-    held = ApprovalLink(
+    held = ApprovalRequest(
         expires=datetime.fromtimestamp(0, UTC),
         mode=report.mode_label,
         review_reasons=tuple(report.review_reasons[:50]),
         warnings=tuple(report.warnings[:20]),
     )
-    link = context.step(
-        make_approval_link(approval, claims, held), LINK_STEP_NAME, step_config(ApprovalLink)
+    request = context.step(
+        note_approval_request(approval, held), REQUEST_STEP_NAME, step_config(ApprovalRequest)
     )
     topic = settings.sns_topic_arn
     report.approval = Approval(
-        callback_id=callback.callback_id, expires=link.expires, page_url=link.page_url, asked=topic
+        callback_id=callback.callback_id,
+        expires=request.expires,
+        page=approval.approval_page_url if approval.page_enabled else None,
+        asked=topic,
     )
     if topic:
         context.step(
-            publish_approval_request(topic, report, execution_arn),
+            publish_approval_request(topic, report, execution_arn, approval, created.id),
             "publish-approval-request",
             step_config(str),
         )
-    else:  # outside Lambda: the link and callback id go to the log
+    else:  # outside Lambda: the callback id goes to the log (a link only ever to e-mail)
         context.logger.warning("approval required; callback id %s", callback.callback_id)
     if on_asked is not None:
         on_asked(report.approval)

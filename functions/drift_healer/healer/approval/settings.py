@@ -28,6 +28,18 @@ class ApprovalSettings(BaseSettings):
     approval_page_url: OptionalSetting = None
     approval_secret_arn: OptionalSetting = None
 
+    @field_validator("approval_timeout_hours")
+    @classmethod
+    def _at_least_a_second(cls, value: float) -> float:
+        # A callback timeout of 0 s means "no timeout": a tiny value must not round to it.
+        if value * 3600 < 1:
+            msg = (
+                f"{value:g} h is {value * 3600:.2g} s: the shortest wait for a decision is one"
+                f" second ({1 / 3600:.6f} h)"
+            )
+            raise ValueError(msg)
+        return value
+
     @field_validator("approval_page_url")
     @classmethod
     def _is_url(cls, value: str | None) -> str | None:

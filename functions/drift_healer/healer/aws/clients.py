@@ -34,6 +34,11 @@ def use_target(region: str | None, account_id: str | None) -> None:
     _TARGET.set((region, account_id))
 
 
+def target() -> tuple[str | None, str | None]:
+    """(region, account id) this execution's CloudFormation calls go to; None: own."""
+    return _TARGET.get()
+
+
 def targets_elsewhere() -> bool:
     """This execution heals a stack of another region or account (set by the fleet)."""
     return any(_TARGET.get())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from pydantic import Field
+
 from drift_common.approval import Answer
 from healer.model.records import Record
 
@@ -13,12 +15,15 @@ class Approval(Record):
 
     callback_id: str
     expires: datetime
-    page_url: str | None = None  # the signed link (None: no page configured)
+    page: str | None = None  # the approval page's address, without a token (None: no page)
     asked: str | None = None  # where the request went (the topic)
     decision: str | None = None  # APPROVE | REJECT once answered
     by: str | None = None
     reason: str | None = None
     decided_at: datetime | None = None
+    # The signed link, set only on the copy the publishing step renders the e-mail from:
+    # never serialized (no checkpoint, no result, no JSON notice holds it).
+    link: str | None = Field(default=None, exclude=True, repr=False)
 
     def decided(self, answer: Answer, at: datetime) -> Approval:
         return self.model_copy(
@@ -34,7 +39,8 @@ class Approval(Record):
         return {
             "CallbackId": self.callback_id,
             "Expires": self.expires.isoformat(),
-            "PageUrl": self.page_url,
+            # The page's address only: the link that decides goes to e-mail subscribers.
+            "Page": self.page,
             "Decision": self.decision,
             "By": self.by,
             "Reason": self.reason,

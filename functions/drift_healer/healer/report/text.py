@@ -13,6 +13,7 @@ from typing import TypeVar
 from drift_common.approval import cli_command
 from drift_common.outcomes import Outcome
 from drift_common.sns import clip, one_line
+from drift_common.text import clean_optional, clean_text
 from healer.model import Approval, FailedResource, PlannedChange, ResourceDrift, stack_url
 from healer.report.run import RunReport
 
@@ -90,14 +91,19 @@ NOTICE_WHY = {
 }
 
 
+def _value(value: str | None) -> str:
+    """A drifted value, as whoever changed the resource wrote it: on this line only."""
+    return "(absent)" if value is None else clean_text(value)
+
+
 def _drift_item(resource: ResourceDrift) -> list[str]:
-    physical = f", {resource.physical_id}" if resource.physical_id else ""
+    physical = f", {clean_text(resource.physical_id)}" if resource.physical_id else ""
     lines = [
         f"  - {resource.logical_id} ({resource.resource_type}{physical}): {resource.drift_status}"
     ]
     lines += [
-        f"      {d.path}: {d.expected if d.expected is not None else '(absent)'}"
-        f" -> {d.actual if d.actual is not None else '(absent)'}  [{d.difference_type}]"
+        f"      {clean_text(d.path)}: {_value(d.expected)} -> {_value(d.actual)}"
+        f"  [{d.difference_type}]"
         for d in resource.differences
     ]
     if resource.omitted_differences:
@@ -262,17 +268,25 @@ def render_body(report: RunReport, execution_arn: str, max_bytes: int = MAX_TEXT
 
 
 def approval_lines(approval: Approval) -> list[str]:
-    """The approval part of a notice's text: how to answer, and what was answered."""
+    """The approval part of a notice's text: how to answer, and what was answered.
+
+    The page link is there only when the publishing step set it (`Approval.link`): the
+    e-mail is the one place it goes. By and Reason are a reviewer's text, kept on their line.
+    """
     if approval.decision:
         verb = "approved" if approval.decision == "APPROVE" else "rejected"
         when = f" at {approval.decided_at:%Y-%m-%d %H:%M} UTC" if approval.decided_at else ""
-        lines = [f"Decision: {verb} by {approval.by}{when}"]
+        lines = [f"Decision: {verb} by {clean_optional(approval.by)}{when}"]
         if approval.reason:
-            lines.append(f"  reason: {approval.reason}")
+            lines.append(f"  reason: {clean_text(approval.reason)}")
         return ["", *lines, f"Callback ID: {approval.callback_id}"]
     lines = ["", f"Approval: waiting until {approval.expires:%Y-%m-%d %H:%M} UTC"]
-    if approval.page_url:
-        lines += ["Open to review, then approve or reject:", f"  {approval.page_url}"]
+    if approval.link:
+        lines += [
+            "Open to review, then approve or reject:",
+            f"  {approval.link}",
+            "  (whoever holds this link may decide: do not forward it)",
+        ]
     lines += [
         f"Callback ID: {approval.callback_id}",
         "Or answer from a shell:",
