@@ -14,7 +14,7 @@ from sandbox.durable_service import DurableService
 from sandbox.emulator import AwsSandbox
 from sandbox.functions import HEALER
 from sandbox.notices import Inbox
-from tests.e2e.approval.harness import Approvals
+from tests.e2e.approval.harness import OTHER_ACCOUNT, Approvals
 
 
 @pytest.fixture(scope="module")
@@ -33,6 +33,8 @@ def approvals(aws_sandbox: AwsSandbox) -> Iterator[Approvals]:
         "AWS_DEFAULT_REGION": sb.region,
         "AWS_ACCESS_KEY_ID": "testing",
         "AWS_SECRET_ACCESS_KEY": "testing",
+        # The fleet approval's other account, as the template passes TargetAccountIds.
+        "TARGET_ACCOUNT_IDS": OTHER_ACCOUNT,
     }
     page = ApprovalPage.start(aws | {"APPROVAL_SECRET_ARN": secret})
     env = aws | {

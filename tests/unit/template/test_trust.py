@@ -41,13 +41,28 @@ def statements(role: dict[str, Any]) -> list[tuple[str | None, dict[str, Any]]]:
     return found
 
 
+def parameters_pattern_ok(parameter: dict[str, Any]) -> bool:
+    pattern = re.compile(parameter["AllowedPattern"])
+    return bool(
+        pattern.fullmatch("")
+        and pattern.fullmatch("arn:aws:iam::111122223333:role/healer-ApprovalPageFunctionRo-AB")
+        and not pattern.fullmatch("arn:aws:iam::111122223333:role/healer-*")
+    )
+
+
 def test_the_target_role_trusts_exactly_the_healer_and_fleet_roles(target: dict[str, Any]) -> None:
     role = target["Resources"]["TargetRole"]["Properties"]
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert (trust["Effect"], trust["Action"]) == ("Allow", "sts:AssumeRole")
     # Exact ARNs as principals (IAM binds them to the roles themselves): no account root,
     # no ArnLike, nothing a new role with a lookalike name could match.
-    assert trust["Principal"] == {"AWS": [{"Ref": "HealerRoleArn"}, {"Ref": "FleetRoleArn"}]}
+    page = {"Fn::If": ["HasApprovalPage", {"Ref": "ApprovalPageRoleArn"}, {"Ref": "AWS::NoValue"}]}
+    assert trust["Principal"] == {"AWS": [{"Ref": "HealerRoleArn"}, {"Ref": "FleetRoleArn"}, page]}
+    # The approval page's role only when given (it reads a waiting stack in a read-only session).
+    assert target["Conditions"]["HasApprovalPage"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "ApprovalPageRoleArn"}, ""]}]
+    }
+    assert parameters_pattern_ok(target["Parameters"]["ApprovalPageRoleArn"])
     assert "Condition" not in trust
     assert "*" not in json.dumps(role["AssumeRolePolicyDocument"])
     parameters = target["Parameters"]
