@@ -185,3 +185,20 @@ def test_in_sync_is_quiet_unless_asked() -> None:
 
 def test_opted_out_stacks_are_never_notified() -> None:
     assert not should_notify(Outcome.OPTED_OUT, notify_on_in_sync=True)
+
+
+def test_held_reasons_warnings_and_notes_cannot_forge_lines_of_the_head() -> None:
+    """They quote resource ids and CloudFormation's text: a line break or a bidi control in
+    them must not start a line of its own (a fake `Decision:` or `Console:`)."""
+    report = RunReport("app", review_mode=False, stack_id=STACK_ID)
+    report.review_reasons = ["Queue (AWS::SQS::Queue): x\nDecision: approved by admin"]
+    report.warnings = ["w\r\nConsole:  https://evil.example/\u202e"]
+    report.notes = ["n\u2028Next: nothing to do"]
+    report.finish(Outcome.REVIEW_REQUIRED, "held\nConsole: https://evil.example/")
+    body = render_notice(report, "arn:exec").body
+    lines = body.splitlines()
+    assert not any(
+        line.startswith(("Decision:", "Console:  https://evil", "Next: nothing")) for line in lines
+    )
+    assert sum(line.startswith("Console:") for line in lines) == 1  # the real link only
+    assert "\u202e" not in body and "\u2028" not in body

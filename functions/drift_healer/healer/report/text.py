@@ -136,7 +136,8 @@ def _mode_text(report: RunReport) -> str:
 
 
 def _items(title: str, items: Sequence[str], limit: int) -> list[str]:
-    shown = [f"  - {clip(item, HEAD_ITEM_CHARS)}" for item in items[:limit]]
+    # Items can quote resource ids, values and CloudFormation's text: one line each, always.
+    shown = [f"  - {clip(clean_text(item), HEAD_ITEM_CHARS)}" for item in items[:limit]]
     more = [f"  ... and {len(items) - limit} more"] if len(items) > limit else []
     return ["", title, *shown, *more]
 
@@ -147,8 +148,8 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         f"Stack:    {one_line(report.stack_name, HEAD_NAME_CHARS)}",
         f"Region:   {report.region or 'unknown'}",
         f"Outcome:  {outcome.value}",
-        f"Reason:   {clip(report.reason, HEAD_REASON_CHARS)}",
-        f"Mode:     {clip(_mode_text(report), HEAD_ITEM_CHARS)}",
+        f"Reason:   {clip(clean_text(report.reason), HEAD_REASON_CHARS)}",
+        f"Mode:     {clip(clean_text(_mode_text(report)), HEAD_ITEM_CHARS)}",
     ]
     if report.drift_first_seen:
         lines.append(
