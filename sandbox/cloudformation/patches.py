@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from moto.cloudformation import responses as cfn_responses
 from moto.cloudformation.models import Stack
 from moto.cloudformation.responses import CloudFormationResponse
 from moto.core.responses import ActionResult, BaseResponse, EmptyResult
@@ -121,6 +122,43 @@ def _delete_stack(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
     return method
 
 
+def _describe_stack_resources(original: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """PhysicalResourceId alone finds the owning stack (moto knows only StackName). Model:
+    "You must specify either StackName or PhysicalResourceId, but not both"; deleted stacks
+    (kept by moto) are searched too, as CloudFormation does for 90 days."""
+
+    def method(self: Any) -> Any:
+        req = Req.of(self)
+        physical_id = req.get("PhysicalResourceId")
+        name = req.get("StackName")
+        if physical_id and name:
+            raise ValidationError(
+                "You must specify either StackName or PhysicalResourceId, but not both"
+            )
+        if not physical_id:
+            if not name:
+                raise ValidationError("Either StackName or PhysicalResourceId must be specified")
+            return original(self)
+        be = self.cloudformation_backend
+        for stack in [*be.stacks.values(), *be.deleted_stacks.values()]:
+            if any(
+                getattr(r, "physical_resource_id", None) == physical_id
+                for r in stack.stack_resources
+            ):
+                logical = req.get("LogicalResourceId")
+                resources = [
+                    r
+                    for r in stack.stack_resources
+                    if logical is None or getattr(r, "logical_resource_id", None) == logical
+                ][:100]  # model: "Only the first 100 resources will be returned"
+                dto = cfn_responses.StackResourceDTO
+                return ActionResult({"StackResources": [dto(stack, r) for r in resources]})
+        # Guess at the text (research.md §4): callers match "does not exist".
+        raise ValidationError(f"Stack for {physical_id} does not exist")
+
+    return method
+
+
 def _call_action(self: Any) -> Any:
     """Counting, fault injection and before-hooks around every CloudFormation action."""
     action = self._get_action() or ""
@@ -206,6 +244,7 @@ def install() -> None:
         "create_stack": _create_stack,
         "update_stack": _update_stack,
         "delete_stack": _delete_stack,
+        "describe_stack_resources": _describe_stack_resources,
     }
     for name, wrap in wrappers.items():
         setattr(cls, name, wrap(getattr(cls, name)))

@@ -8,6 +8,7 @@ them and the helpers all of them use, shipped once to every function (the common
 - `sns`: how SNS measures a message, and cutting text so that a notice fits;
 - `clients` and `credentials`: AWS clients, also for a target account's execution role (only
   in the accounts TARGET_ACCOUNT_IDS lists);
+- `owners`: which stack owns a physical resource (DescribeStackResources by physical id);
 - `validation`: name patterns, blank settings, and one way to word a validation error.
 
 Modules are imported by name (`from drift_common.table import Waiter`): importing this
