@@ -71,4 +71,4 @@ def owning_stack(
             return None
         raise
     resources = [dict(r) for r in answer.get("StackResources", [])]
-    return owner_of(resources, physical_id, resource_type)  # type: ignore[arg-type]
+    return owner_of(resources, physical_id, resource_type)
