@@ -59,6 +59,6 @@ def events(world: EventWorld) -> EventWorld:
     world.sb.faults.clear()
     world.relay.results.clear()
     timing = world.sb.timing
-    timing.detection = timing.execution = Phase(0.5, 0)
+    timing.detection = timing.execution = Phase(0.3, 0)
     timing.change_set_create = Phase(0.0, 1)
     return world

@@ -24,7 +24,7 @@ def test_each_wait_ends_on_the_event_with_one_describe(events: EventWorld) -> No
     for phase in EVENT_PHASES:
         assert result["Phases"][phase]["EndedOn"] == "event", phase
         assert result["Phases"][phase]["Polls"] == 1, phase  # the Describe after the event
-        # CloudFormation took 0.5 s; the wait ended well before the 3 s fallback.
+        # CloudFormation took 0.3 s; the wait ended well before the fallback.
         assert result["Phases"][phase]["Seconds"] < FALLBACK, phase
     assert "EndedOn" not in result["Phases"]["change_set"]  # no event exists: polled
     woke = events.relay.woken()
@@ -64,11 +64,11 @@ def test_dropped_events_in_a_run_that_saw_none_cost_no_more_than_polling(
     events: EventWorld,
 ) -> None:
     # Nothing shows yet that the relay works: the fallback rounds follow the polling
-    # schedule (1 s, then 1.5 s rounded up to 2 s), i.e. Describes at 1 s and 3 s after the
-    # start, where polling would look at 0, 1 and 3 s. A 2 s phase ends on the second round
-    # (one Describe fewer than polling, at the same time), not after the long FALLBACK.
+    # schedule (POLL_INITIAL = 2 s, then 3 s), i.e. Describes at 2 s and 5 s after the start,
+    # where polling would look at 0, 2 and 5 s. A 3 s phase ends on the second round (one
+    # Describe fewer than polling, at the same time), not after the long FALLBACK.
     events.sb.events.knobs.drop = True
-    events.sb.timing.detection = events.sb.timing.execution = Phase(2.0, 0)
+    events.sb.timing.detection = events.sb.timing.execution = Phase(3.0, 0)
     events.deploy_drifted("ev-lost")
 
     result, _ = events.heal("ev-lost")

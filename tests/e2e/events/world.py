@@ -14,8 +14,10 @@ from sandbox.relay_target import LocalRelay
 TABLE = "events-state"
 # Once an event has arrived in the run, a lost event costs FALLBACK seconds before the poll
 # that finishes the wait; before that, the polling schedule's POLL_INITIAL (x1.5 per round).
-FALLBACK = 6
-POLL_INITIAL = 1
+FALLBACK = 8
+# Two seconds: the sandbox's 0.3 s phases leave the event 1.7 s to beat the first poll on a
+# loaded two-core CI machine (at 1 s, a slow relay lost the race and the wait ended on a poll).
+POLL_INITIAL = 2
 
 
 @dataclass
