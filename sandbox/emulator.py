@@ -37,6 +37,7 @@ from sandbox.cloudformation.faults import Faults
 from sandbox.cloudformation.patches import advance_all
 from sandbox.cloudformation.store import STATE, find_stack_anywhere
 from sandbox.cloudformation.timing import Phase, Timing
+from sandbox.cloudtrail import TRAIL, Trail, TrailApp
 from sandbox.dynamodb import FAULTS as DYNAMODB_FAULTS
 from sandbox.dynamodb import DynamoFaults
 from sandbox.dynamodb import install as install_dynamodb
@@ -95,7 +96,8 @@ class _Server(ThreadedMotoServer):
         self.startup_error: BaseException | None = None
 
     def _server_entry(self) -> None:
-        app = ControlApp(DomainDispatcherApplication(create_backend_app), self._sandbox)
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        app = ControlApp(TrailApp(moto_app), self._sandbox)
         try:
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=_QuietHandler
@@ -158,6 +160,11 @@ class AwsSandbox:
         return STATE.events
 
     @property
+    def trail(self) -> Trail:
+        """CloudTrail: map access keys to principals, read the record, the lookup knobs."""
+        return TRAIL
+
+    @property
     def dynamodb_faults(self) -> DynamoFaults:
         return DYNAMODB_FAULTS
 
@@ -203,6 +210,7 @@ class AwsSandbox:
             DYNAMODB_FAULTS.clear()
             SNS_FAULTS.clear()
             STS_FAULTS.clear()
+            TRAIL.reset()
         for hook in list(self._after_reset):
             hook()
 

@@ -26,6 +26,12 @@ All bodies and answers are JSON.
                                  "duplicate": false}, "log": [{"detail_type": ..., "fate": ...}]}
     POST /_sandbox/events    {"delay_seconds": 2.5, "drop": false, "duplicate": true}
                              (CloudFormation's EventBridge events: delay, lose, repeat them)
+    GET  /_sandbox/trail     -> {"events": [CloudTrail records, oldest first], "lookups": 3}
+    POST /_sandbox/trail     {"delivery_delay_seconds": 300, "throttle_next": 2,
+                              "keys": {"AKIDALICE": {"arn": "arn:aws:sts::...:assumed-role/
+                              Admin/alice", "type": "AssumedRole", "console": true}},
+                              "default_principal": {"arn": ..., "type": "IAMUser"}}
+                             (the sandbox's CloudTrail: sandbox/cloudtrail.py)
     POST /_sandbox/stack-status  {"stack_name": "s", "status": "UPDATE_IN_PROGRESS"}
     POST /_sandbox/reset     {}  (everything back to empty; the sandbox's after-reset hooks
                                   then re-create what its owner needs, e.g. the notice inbox)
@@ -39,6 +45,8 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
+
+from sandbox.cloudtrail import Principal
 
 from .eventbridge import EventKnobs
 from .timing import Phase
@@ -97,6 +105,8 @@ class ControlApp:
                 "knobs": asdict(sb.events.knobs),
                 "log": [asdict(entry) for entry in sb.events.log],
             }
+        if method == "GET" and path == "/trail":
+            return 200, {"events": sb.trail.events(), "lookups": sb.trail.lookups}
         if method != "POST":
             return 404, {"error": f"no such control endpoint: {method} {path}"}
         if path == "/faults":
@@ -136,6 +146,8 @@ class ControlApp:
                 drop=bool(body.get("drop", False)),
                 duplicate=bool(body.get("duplicate", False)),
             )
+        elif path == "/trail":
+            _set_trail(sb.trail, body)
         elif path == "/stack-status":
             sb.set_stack_status(body["stack_name"], body["status"])
         elif path == "/reset":
@@ -143,3 +155,19 @@ class ControlApp:
         else:
             return 404, {"error": f"no such control endpoint: POST {path}"}
         return 200, {"ok": True}
+
+
+def _set_trail(trail: Any, body: dict[str, Any]) -> None:
+    def principal(spec: dict[str, Any]) -> Principal:
+        return Principal(
+            str(spec["arn"]), str(spec.get("type", "IAMUser")), bool(spec.get("console", False))
+        )
+
+    if "delivery_delay_seconds" in body:
+        trail.delivery_delay_seconds = float(body["delivery_delay_seconds"])
+    if "throttle_next" in body:
+        trail.throttle_next = int(body["throttle_next"])
+    if "default_principal" in body:
+        trail.default_principal = principal(body["default_principal"])
+    for key, spec in dict(body.get("keys", {})).items():
+        trail.map_key(str(key), principal(spec))

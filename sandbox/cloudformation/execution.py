@@ -18,6 +18,8 @@ from typing import Any
 from moto.cloudformation import parsing
 from moto.cloudformation.models import Event, Stack
 
+from sandbox.cloudtrail import record_cloudformation_write
+
 from . import registry
 from .changes import PlannedChange
 from .changesets import advance_creation, find_record, records_of
@@ -90,6 +92,7 @@ def execute_change_set(req: Req) -> dict[str, Any]:
     if token:
         extra.exec_tokens[token] = rec.change_set_id
     rec.exec_token = token
+    rec.exec_access_key = req.access_key
     if rec.role_arn:
         # Guess: the passed role becomes the stack's role when the operation starts (the doc
         # says only "for all future operations on the stack"); DescribeStacks shows it.
@@ -147,7 +150,7 @@ def _apply(rec: ChangeSetRecord, stack: Stack) -> None:
         return
     for p in rec.planned:
         try:
-            _revert(p, stack, existed)
+            _revert(p, stack, existed, rec)
         except Exception as exc:
             raise ResourceUpdateError(p.logical_id, f"{type(exc).__name__}: {exc}") from exc
 
@@ -161,7 +164,7 @@ def _params_differ(rmap: parsing.ResourceMap, rec: ChangeSetRecord) -> bool:
     return text(rmap.resolved_parameters) != text(rec.resolved_parameters)
 
 
-def _revert(p: PlannedChange, stack: Stack, existed: set[str]) -> None:
+def _revert(p: PlannedChange, stack: Stack, existed: set[str], rec: ChangeSetRecord) -> None:
     """Bring one drifted resource back to its template values (REVERT_DRIFT)."""
     rmap = stack.resource_map
     resource_json = copy.deepcopy(stack.template_dict["Resources"][p.logical_id])
@@ -176,6 +179,13 @@ def _revert(p: PlannedChange, stack: Stack, existed: set[str]) -> None:
         if handler is not None:
             physical = str(rmap._parsed_resources[p.logical_id].physical_resource_id)
             handler.apply(stack.account_id, stack.region_name, physical, p.desired)
+            record_cloudformation_write(
+                resource_json["Type"],
+                physical,
+                region=stack.region_name,
+                access_key=rec.exec_access_key,
+                service_role_arn=getattr(stack, "role_arn", None),
+            )
 
 
 class ResourceUpdateError(Exception):

@@ -30,6 +30,7 @@ class Req:
     account: str
     region: str
     getter: Callable[[str, Any], Any]
+    access_key: str = ""  # who signed the request (the sandbox's CloudTrail names them)
 
     def get(self, name: str, default: Any = None) -> Any:
         value = self.getter(name, default)
@@ -37,7 +38,9 @@ class Req:
 
     @classmethod
     def of(cls, response: Any) -> Req:
-        return cls(response.current_account, response.region, response._get_param)
+        auth = str(getattr(response, "headers", {}).get("Authorization", ""))
+        key = auth.partition("Credential=")[2].partition("/")[0]
+        return cls(response.current_account, response.region, response._get_param, key)
 
 
 def now() -> Any:

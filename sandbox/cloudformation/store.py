@@ -81,6 +81,7 @@ class ChangeSetRecord:
     # CreateChangeSet RoleARN doc: the role is used "for all future operations on the stack";
     # without one "CloudFormation uses the role that was previously associated with the stack".
     role_arn: str | None = None
+    exec_access_key: str = ""  # the caller of ExecuteChangeSet (for the sandbox's CloudTrail)
 
     @property
     def drift_aware(self) -> bool:
