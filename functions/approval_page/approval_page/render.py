@@ -89,9 +89,10 @@ def _resource(item: dict[str, Any]) -> str:
     )
 
 
-def _drift_items(drifts: Iterable[dict[str, Any]]) -> str:
+def _drift_items(drifts: Iterable[dict[str, Any]], changed_by: dict[str, Any]) -> str:
     items = []
     for drift in drifts:
+        who = changed_by.get(str(drift.get("LogicalResourceId", "")))
         if drift.get("StackResourceDriftStatus") == "DELETED":
             lines = "<div>deleted out of band (approving re-creates it, empty)</div>"
         else:
@@ -101,6 +102,8 @@ def _drift_items(drifts: Iterable[dict[str, Any]]) -> str:
                 f"<span class=old>{shown(_value(d.get('ActualValue')))}</span></div>"
                 for d in drift.get("PropertyDifferences", [])
             )
+        if who:  # the healer's CloudTrail attribution (issue 16), next to the diff
+            lines += f"<div class=note>Changed by: {shown(str(who))}</div>"
         items.append(f"<li class=drift>{_resource(drift)}{lines}</li>")
     return "".join(items) or "<li>no drifted resource reported</li>"
 
@@ -157,6 +160,7 @@ def review_page(
         ("Mode", str(request.get("mode") or "?")),
         ("Waiting until", until),
     ]
+    changed = dict(request.get("changed_by") or {})
     if request.get("drift_age"):
         facts.insert(2, ("Drifted for", str(request["drift_age"])))
     body = [
@@ -166,7 +170,7 @@ def review_page(
         + "</dl></div>",
         "<h2>Drifted properties</h2><p class=note>path: <span class=new>template value</span>"
         " &rarr; <span class=old>actual value</span>; approving restores the template value</p>",
-        f"<ul class='card items'>{_drift_items(drifts)}</ul>",
+        f"<ul class='card items'>{_drift_items(drifts, changed)}</ul>",
         "<h2>Planned changes</h2>",
         f"<ul class='card items'>{_change_items(change_set.get('Changes', []))}</ul>",
         _list("Why a person must decide (safety policy)", request.get("review_reasons") or []),

@@ -33,7 +33,14 @@ from healer.model import (
     stack_label,
     unverified,
 )
-from healer.phases import create_change_set, detect_drift, noted, settle_pending_review
+from healer.phases import (
+    create_change_set,
+    detect_drift,
+    guard_knowledge,
+    noted,
+    settle_pending_review,
+    who_changed_it,
+)
 from healer.policy import (
     RunMode,
     choose_service_role,
@@ -100,7 +107,8 @@ def heal(
     # 0. Only an account TARGET_ACCOUNT_IDS lists: whoever sends the event chooses AccountId.
     if request.account_id and (problem := account_problem(request.account_id)):
         return report.finish(Outcome.ERROR, problem)
-    deadline = settings.deadline(steps.run_note_start_time(context))
+    started = steps.run_note_start_time(context)
+    deadline = settings.deadline(started)
     if request.wait_for_approval and (problem := approval_problem(settings)):
         return report.finish(Outcome.ERROR, problem)
 
@@ -137,6 +145,7 @@ def heal(
         reading = steps.run_read_resource_drifts(context, stack.stack_id, "read-resource-drifts")
         all_drift = reading.resources
         report.take_drift(reading, settings.ignore_drift)
+        who_changed_it(context, settings, report, state, started)  # CloudTrail, never fatal
     ended = ended or classify_found_drift(report.drifted, report.ignored_drift, mode)
     if ended:
         if ended[0] is Outcome.IN_SYNC:
@@ -159,6 +168,7 @@ def heal(
         all_drift,
         settings.safety_policy(),
         complete=report.plan_complete and report.drift_complete,
+        known=guard_knowledge(context, settings, report, state),
     )
     report.review_reasons, report.warnings = decision.held, decision.warnings
     if request.wait_for_approval and (report.review_mode or not decision.automatic):

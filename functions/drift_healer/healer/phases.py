@@ -13,6 +13,7 @@ from aws_durable_execution_sdk_python import DurableContext
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
 from drift_common.outcomes import Outcome
+from healer.attribution import attribute
 from healer.aws import steps
 from healer.model import (
     ChangeSetRef,
@@ -23,6 +24,7 @@ from healer.model import (
     classify_change_set,
     client_token,
 )
+from healer.policy import Knowledge
 from healer.report import PhaseReport, RunReport
 from healer.settings import Settings
 from healer.state import RunState
@@ -127,6 +129,39 @@ def detect_drift(
     )
     report.phases[phase] = PhaseReport.of(poll)
     return Detection(poll, policy.budget_seconds)
+
+
+def who_changed_it(
+    context: DurableContext,
+    settings: Settings,
+    report: RunReport,
+    state: RunState,
+    now: datetime,
+) -> None:
+    """Each drifted resource's last change outside CloudFormation (ATTRIBUTION), looked up
+    no further back than the stack was last in sync."""
+    if settings.attribution:
+        attribute(
+            context,
+            report,
+            max_lookups=settings.attribution_max_lookups,
+            ignore=settings.ignore_changes_by,
+            last_in_sync=state.last_in_sync,
+            now=now,
+        )
+
+
+def guard_knowledge(
+    context: DurableContext, settings: Settings, report: RunReport, state: RunState
+) -> Knowledge:
+    """What the break-glass and thrash rules need: who changed what, and the heals of each
+    property within THRASH_WINDOW_HOURS (read only when the thrash guard is on)."""
+    heals, unknown = (
+        state.heals(context, str(report.stack_id), settings.thrash_window_hours)
+        if settings.thrash_heals > 0 and report.stack_id
+        else ({}, None)
+    )
+    return Knowledge(report.changes, report.change_notes, heals, unknown)
 
 
 def noted(report: RunReport, what: str, call: Callable[[], T], *, default: T) -> T:

@@ -21,7 +21,7 @@ from drift_common.validation import (
     configuration_error,
 )
 from healer.model import FINAL_STEPS_RESERVE_SECONDS, MAX_EXECUTION_TIMEOUT_SECONDS, PollPolicy
-from healer.policy import DEFAULT_EXCLUDE_TYPES, SafetyPolicy
+from healer.policy import DEFAULT_EXCLUDE_TYPES, GuardPolicy, SafetyPolicy
 
 _SNS_TOPIC_ARN = re.compile(SNS_TOPIC_ARN)
 _ROLE_ARN = re.compile(ROLE_ARN)
@@ -73,9 +73,27 @@ class Settings(BaseSettings):
     auto_heal_include_types: CommaList = ()
     max_auto_changes: Annotated[int, Field(ge=0)] = 10
     ignore_drift: CommaList = ()
+    # Break-glass: drift made by these principals (ARN globs) is held, never reverted.
+    hold_if_changed_by: CommaList = ()
+    # Thrash guard: a property healed this often within the window is held (0: off).
+    thrash_heals: Annotated[int, Field(ge=0, le=1000)] = 3
+    thrash_window_hours: Annotated[float, Field(gt=0, le=2160, allow_inf_nan=False)] = 24
+
+    # --- who changed it (docs/attribution.md) ------------------------------------------
+    attribution: bool = True
+    # LookupEvents calls per run (CloudTrail allows 2 a second per account and region,
+    # shared by every run): each event name a drift can come from costs a call per page.
+    attribution_max_lookups: Annotated[int, Field(ge=0, le=50)] = 6
+    # Changes by these principals are not "who changed it" (the healer's own roles).
+    ignore_changes_by: CommaList = ()
 
     @field_validator(
-        "auto_heal_exclude_types", "auto_heal_include_types", "ignore_drift", mode="before"
+        "auto_heal_exclude_types",
+        "auto_heal_include_types",
+        "ignore_drift",
+        "hold_if_changed_by",
+        "ignore_changes_by",
+        mode="before",
     )
     @classmethod
     def _split_commas(cls, value: object) -> object:
@@ -114,6 +132,18 @@ class Settings(BaseSettings):
             raise ValueError(msg)
         return value
 
+    @field_validator("hold_if_changed_by", "ignore_changes_by")
+    @classmethod
+    def _are_arn_globs(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        bad = [glob for glob in value if not glob.startswith("arn:")]
+        if bad:
+            msg = (
+                f"{', '.join(map(repr, bad))}: expected principal ARN globs like "
+                "arn:aws:iam::*:role/incident-* or arn:aws:sts::*:assumed-role/Admin/*"
+            )
+            raise ValueError(msg)
+        return value
+
     def safety_policy(self) -> SafetyPolicy:
         return SafetyPolicy(
             allow_replacement=self.allow_replacement,
@@ -122,6 +152,11 @@ class Settings(BaseSettings):
             include_types=self.auto_heal_include_types,
             max_auto_changes=self.max_auto_changes,
             ignore_drift=self.ignore_drift,
+            guards=GuardPolicy(
+                hold_if_changed_by=self.hold_if_changed_by,
+                thrash_heals=self.thrash_heals,
+                thrash_window_hours=self.thrash_window_hours,
+            ),
         )
 
     # --- end safety policy -------------------------------------------------------------

@@ -43,3 +43,15 @@ def test_the_page_says_where_the_stack_is_and_shows_drift_as_it_reads() -> None:
 def test_the_recorded_answer_is_quoted_on_one_line() -> None:
     text = decided_text({"Decision": "REJECT", "By": "ann\u202e", "Reason": "no\nDecision: ok"})
     assert text == "already decided: rejected by ann (no Decision: ok)"
+
+
+def test_who_changed_it_is_shown_next_to_its_diff() -> None:
+    who = "arn:aws:sts::1:assumed-role/Admin/alice (console), ssm:PutParameter at 2026-12-08"
+    html = review_page(
+        token="t.k",
+        claims=CLAIMS,
+        change_set={"Changes": []},
+        drifts=[DRIFT],
+        request={"changed_by": {"Setting": who + "<script>"}},
+    )
+    assert f"<div class=note>Changed by: {who}&lt;script&gt;</div></li>" in html

@@ -32,8 +32,10 @@ HEALER_LAYERS: dict[str, set[str]] = {
     "state": {"model", "policy", "aws", "report"},
     "waits": {"model", "policy", "aws", "report", "state"},
     "approval": {"model", "policy", "aws", "report", "state", "settings"},
-    "phases": {"model", "policy", "aws", "report", "state", "waits", "settings"},
+    "attribution": {"model", "policy", "aws", "report"},
+    "phases": {"model", "policy", "aws", "report", "state", "waits", "settings", "attribution"},
     "handler": {
+        "attribution",
         "model",
         "policy",
         "aws",

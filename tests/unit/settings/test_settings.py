@@ -103,3 +103,20 @@ def test_bad_policy_settings_name_the_variable(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigurationError, match=variable):
         load_settings()
+
+
+def test_guard_and_attribution_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(
+        "HOLD_IF_CHANGED_BY", "arn:aws:iam::*:role/Incident*, arn:aws:sts::*:*/oncall"
+    )
+    monkeypatch.setenv("THRASH_HEALS", "5")
+    guards = load_settings().safety_policy().guards
+    assert guards.hold_if_changed_by == ("arn:aws:iam::*:role/Incident*", "arn:aws:sts::*:*/oncall")
+    assert (guards.thrash_heals, guards.thrash_window_hours) == (5, 24)
+    assert load_settings().attribution_max_lookups == 6
+
+
+def test_a_principal_glob_that_is_not_an_arn_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOLD_IF_CHANGED_BY", "IncidentRole")
+    with pytest.raises(ConfigurationError, match=r"HOLD_IF_CHANGED_BY.*principal ARN globs"):
+        load_settings()

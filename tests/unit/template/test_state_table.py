@@ -61,6 +61,24 @@ def test_function_gets_the_table_name_and_item_access_to_that_table_only(
     assert sorted(statements[0]["Action"]) == [
         "dynamodb:GetItem",
         "dynamodb:PutItem",
+        "dynamodb:Query",  # the thrash guard reads the stack's history back (issue 16)
         "dynamodb:UpdateItem",
     ]
     assert statements[0]["Resource"] == {"Fn::GetAtt": ["DriftStateTable", "Arn"]}
+
+
+def test_the_healer_may_look_up_cloudtrail_and_ignores_its_own_role(
+    template: dict[str, Any],
+) -> None:
+    function = template["Resources"]["DriftHealerFunction"]["Properties"]
+    [lookup] = [
+        s
+        for policy in function["Policies"]
+        if isinstance(policy, dict) and "Statement" in policy
+        for s in policy["Statement"]
+        if s["Action"] == "cloudtrail:LookupEvents"
+    ]
+    assert lookup["Resource"] == "*"
+    env = function["Environment"]["Variables"]
+    assert "DriftHealerFunctionRole.Arn" in str(env["IGNORE_CHANGES_BY"])
+    assert env["HOLD_IF_CHANGED_BY"] == {"Ref": "HoldIfChangedBy"}

@@ -126,7 +126,10 @@ def test_publish_only_to_own_topic_and_pass_only_the_service_role(
     }
     # "*" only where IAM offers no resource type, conditions or not.
     stars = [s["Sid"] for s in statements(resources) if "*" in resources_of(s)]
-    assert stars == ["DriftDetectionStatusHasNoResourceLevelPermissions"]
+    assert stars == [
+        "DriftDetectionStatusHasNoResourceLevelPermissions",
+        "LookUpWhoChangedDriftedResources",  # account-level: no resource type (issue 16)
+    ]
     actions = {a for s in statements(resources) for a in actions_of(s)}
     assert "cloudformation:UpdateStack" not in actions
     assert not any(a.endswith(":*") for a in actions)

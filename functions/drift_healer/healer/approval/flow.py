@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
 from aws_durable_execution_sdk_python.config import CallbackConfig, Duration
 from aws_durable_execution_sdk_python.exceptions import CallbackTimeoutError, DurableOperationError
+from pydantic import Field
 
 from drift_common.approval import CALLBACK_NAME, REQUEST_STEP_NAME
 from drift_common.outcomes import Outcome
@@ -24,7 +25,7 @@ from healer.aws import cloudformation as cfn
 from healer.aws import sns as sns_notices
 from healer.aws import step_config, steps
 from healer.model import Approval, Record, Started
-from healer.report import RunReport, render_notice
+from healer.report import RunReport, changed_by, render_notice
 from healer.settings import Settings
 
 
@@ -36,6 +37,8 @@ class ApprovalRequest(Record):
     mode: str = ""
     review_reasons: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
+    # logical id -> who changed it ("principal (via), api at time"), shown next to each diff
+    changed_by: dict[str, str] = Field(default_factory=dict)
 
 
 @durable_step
@@ -110,6 +113,7 @@ def await_approval(
         mode=report.mode_label,
         review_reasons=tuple(report.review_reasons[:50]),
         warnings=tuple(report.warnings[:20]),
+        changed_by={lid: changed_by(c) for lid, c in list(report.changes.items())[:100]},
     )
     request = context.step(
         note_approval_request(approval, held), REQUEST_STEP_NAME, step_config(ApprovalRequest)

@@ -10,7 +10,7 @@ checkpoint. Every other service (SNS, DynamoDB, Secrets Manager) is the function
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drift_common import clients as shared
 from drift_common.clients import client
@@ -47,6 +47,13 @@ def targets_elsewhere() -> bool:
 def cloudformation() -> CloudFormationClient:
     region, account_id = _TARGET.get()
     return shared.cloudformation(region=region, account_id=account_id, agent=AGENT)
+
+
+def cloudtrail(region: str | None = None) -> Any:
+    """CloudTrail of the stack's account, in `region` (default: the stack's region); IAM's
+    events are only in us-east-1's event history. (No type stubs are installed for it.)"""
+    target_region, account_id = _TARGET.get()
+    return client("cloudtrail", region=region or target_region, account_id=account_id, agent=AGENT)
 
 
 def sns() -> SNSClient:

@@ -45,7 +45,11 @@ class TypedSerDes(SerDes[T], Generic[T]):
 
 
 def retry_decision(
-    error: Exception, attempts_made: int, *, retry_interrupted: bool = False
+    error: Exception,
+    attempts_made: int,
+    *,
+    retry_interrupted: bool = False,
+    max_attempts: int = MAX_STEP_ATTEMPTS,
 ) -> RetryDecision:
     """Retry throttling, 5xx and connection errors with capped backoff; fail fast otherwise.
 
@@ -55,7 +59,7 @@ def retry_decision(
     is idempotent (`retry_interrupted`); otherwise the call may have gone through and running
     the side effect twice is worse than reporting it.
     """
-    if attempts_made >= MAX_STEP_ATTEMPTS:
+    if attempts_made >= max_attempts:
         return RetryDecision.no_retry()
     interrupted = isinstance(error, StepInterruptedError)
     if (interrupted and not retry_interrupted) or (not interrupted and not is_transient(error)):
@@ -64,10 +68,16 @@ def retry_decision(
 
 
 def step_config(
-    result_type: Any, *, at_most_once: bool = False, retry_interrupted: bool = False
+    result_type: Any,
+    *,
+    at_most_once: bool = False,
+    retry_interrupted: bool = False,
+    max_attempts: int = MAX_STEP_ATTEMPTS,
 ) -> StepConfig:
     def retry_strategy(error: Exception, attempts_made: int) -> RetryDecision:
-        return retry_decision(error, attempts_made, retry_interrupted=retry_interrupted)
+        return retry_decision(
+            error, attempts_made, retry_interrupted=retry_interrupted, max_attempts=max_attempts
+        )
 
     return StepConfig(
         retry_strategy=retry_strategy,

@@ -6,11 +6,13 @@ outcome: the ground floor of the healer (it imports only drift_common).
 - `outcomes`: CloudFormation's answers mapped onto an outcome;
 - `request`: the event a run starts from, validated strictly;
 - `naming`: deterministic names and console links;
-- `approval`: the approval a run waits for.
+- `approval`: the approval a run waits for;
+- `changes`: who changed a drifted resource (CloudTrail), the change that triggered a run.
 """
 
 from drift_common.stacks import is_stable
 from healer.model.approval import Approval
+from healer.model.changes import HealCount, LastChange, LookupPage, Trigger
 from healer.model.naming import change_set_name, change_set_url, client_token, region_of, stack_url
 from healer.model.outcomes import (
     classify_change_set,
@@ -54,8 +56,11 @@ __all__ = [
     "DriftReading",
     "ExecutionPoll",
     "FailedResource",
+    "HealCount",
     "HealRequest",
     "InvalidRequestError",
+    "LastChange",
+    "LookupPage",
     "Notice",
     "PlannedChange",
     "PollPolicy",
@@ -65,6 +70,7 @@ __all__ = [
     "ResourceDrift",
     "StackSnapshot",
     "Started",
+    "Trigger",
     "change_set_name",
     "change_set_url",
     "classify_change_set",

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
 from healer.model import PlannedChange, ResourceDrift
+from healer.policy.guards import GuardPolicy, Knowledge, break_glass_rules, thrash_rules
 from healer.policy.ignore import difference_pattern, resource_pattern
 from healer.policy.paths import covers, uncovered
 
@@ -58,6 +59,11 @@ class SafetyPolicy:
     include_types: tuple[str, ...] = ()  # empty: every type not excluded
     max_auto_changes: int = 10
     ignore_drift: tuple[str, ...] = ()
+    # HOLD_IF_CHANGED_BY, THRASH_* (policy.guards)
+    guards: GuardPolicy = field(default_factory=GuardPolicy)
+
+
+NOTHING_KNOWN = Knowledge(changes={}, unknown={}, heals={})
 
 
 @dataclass(frozen=True)
@@ -76,8 +82,10 @@ def evaluate(
     policy: SafetyPolicy,
     *,
     complete: bool = True,
+    known: Knowledge = NOTHING_KNOWN,
 ) -> PolicyDecision:
-    """`drifted` is everything drift detection reported, ignored drift included.
+    """`drifted` is everything drift detection reported, ignored drift included; `known`
+    is who changed what (CloudTrail) and the heals in the thrash window (run history).
 
     `complete` is False when healer.aws.bounds kept only part of a very large drift or change
     set to fit a checkpoint: what was not read cannot be checked, so the change set is held.
@@ -102,6 +110,9 @@ def evaluate(
         else:
             reasons += _modified_rules(change, drift, policy)
             reasons += _ignored_rules(change, drift, policy)
+        if drift is not None:
+            reasons += break_glass_rules(drift, policy.guards, known)
+            reasons += thrash_rules(drift, policy.guards, known)
         decision.held.extend(f"{label}: {reason}" for reason in reasons)
     changed = sum(change.action != _METADATA_ONLY for change in changes)
     if changed > policy.max_auto_changes:

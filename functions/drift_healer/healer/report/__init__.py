@@ -8,5 +8,14 @@
 from healer.report import metrics
 from healer.report.notice import render_notice, should_notify
 from healer.report.run import PhaseReport, RunReport, fit_result
+from healer.report.text import changed_by
 
-__all__ = ["PhaseReport", "RunReport", "fit_result", "metrics", "render_notice", "should_notify"]
+__all__ = [
+    "PhaseReport",
+    "RunReport",
+    "changed_by",
+    "fit_result",
+    "metrics",
+    "render_notice",
+    "should_notify",
+]

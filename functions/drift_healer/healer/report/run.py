@@ -16,6 +16,7 @@ from healer.model import (
     ChangeSetRef,
     DriftReading,
     FailedResource,
+    LastChange,
     PlannedChange,
     PollState,
     ResourceDrift,
@@ -75,6 +76,10 @@ class RunReport:
     drift_first_seen: datetime | None = None  # from the drift state: drifted since
     drift_age: str | None = None  # "drifted for 3 days"
     approval: Approval | None = None  # runs that wait for a decision (WaitForApproval)
+    # Who changed each drifted resource (CloudTrail), or why that is not known.
+    changes: dict[str, LastChange] = field(default_factory=dict)
+    change_notes: dict[str, str] = field(default_factory=dict)
+    trigger_source: str | None = None  # what started the run: "event", "schedule", "manual"
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
@@ -99,6 +104,20 @@ class RunReport:
 
     def take_remaining_drift(self, reading: DriftReading) -> None:
         self.remaining_drift, self.remaining_total = reading.resources, reading.total
+
+    def take_changes(self, changes: dict[str, LastChange], notes: dict[str, str]) -> None:
+        self.changes, self.change_notes = changes, notes
+
+    @property
+    def principals(self) -> list[str]:
+        """Who changed the drifted resources, newest change first, each once."""
+        newest = sorted(self.changes.values(), key=lambda c: c.event_time, reverse=True)
+        return list(dict.fromkeys(c.principal for c in newest))
+
+    @property
+    def healed_paths(self) -> list[str]:
+        """ "LogicalId/PropertyPath" of every property a heal put back (history contract)."""
+        return [f"{r.logical_id}/{d.path.lstrip('/')}" for r in self.drifted for d in r.differences]
 
     def take_plan(self, plan: ChangeSetPlan) -> None:
         self.planned_changes, self.planned_total = plan.changes, plan.total
@@ -143,7 +162,14 @@ class RunReport:
                 else None
             ),
             "DriftedResourceCount": max(self.drifted_total, len(self.drifted)),
-            "DriftedResources": [_drift_json(r) for r in self.drifted],
+            "DriftedResources": [
+                _drift_json(r)
+                | {
+                    "LastChange": c.to_json() if (c := self.changes.get(r.logical_id)) else None,
+                    "LastChangeNote": None if c else self.change_notes.get(r.logical_id),
+                }
+                for r in self.drifted
+            ],
             "DriftDetailCut": self.drift_cut,
             "RemainingDriftCount": max(self.remaining_total, len(self.remaining_drift)),
             "RemainingDrift": [_drift_json(r) for r in self.remaining_drift],

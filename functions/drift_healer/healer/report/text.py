@@ -14,7 +14,14 @@ from drift_common.approval import cli_command
 from drift_common.outcomes import Outcome
 from drift_common.sns import clip, one_line
 from drift_common.text import clean_optional, clean_text
-from healer.model import Approval, FailedResource, PlannedChange, ResourceDrift, stack_url
+from healer.model import (
+    Approval,
+    FailedResource,
+    LastChange,
+    PlannedChange,
+    ResourceDrift,
+    stack_url,
+)
 from healer.report.run import RunReport
 
 MAX_TEXT_BYTES = 100_000
@@ -113,6 +120,29 @@ def _drift_item(resource: ResourceDrift) -> list[str]:
     return lines
 
 
+def changed_by(change: LastChange) -> str:
+    """`alice-role/alice (console), ssm:PutParameter at 2026-12-08 01:02 UTC from 1.2.3.4`."""
+    source = f" from {clean_text(change.source_ip)}" if change.source_ip else ""
+    return (
+        f"{clean_text(change.principal)} ({clean_text(change.via)}), {change.api} at "
+        f"{change.event_time:%Y-%m-%d %H:%M:%S} UTC{source}"
+    )
+
+
+def _drift_item_of(report: RunReport) -> Callable[[ResourceDrift], list[str]]:
+    def render(resource: ResourceDrift) -> list[str]:
+        lines = _drift_item(resource)
+        change = report.changes.get(resource.logical_id)
+        note = report.change_notes.get(resource.logical_id)
+        if change is not None:
+            lines.append(f"      Changed by: {changed_by(change)}")
+        elif note:
+            lines.append(f"      Changed by: unknown ({clip(clean_text(note), HEAD_ITEM_CHARS)})")
+        return lines
+
+    return render
+
+
 def _change_item(change: PlannedChange) -> list[str]:
     return [
         f"  - {change.logical_id} ({change.resource_type}): {change.action}"
@@ -151,6 +181,10 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         f"Reason:   {clip(clean_text(report.reason), HEAD_REASON_CHARS)}",
         f"Mode:     {clip(clean_text(_mode_text(report)), HEAD_ITEM_CHARS)}",
     ]
+    if principals := report.principals:
+        shown = ", ".join(clean_text(p) for p in principals[:5])
+        more = f" and {len(principals) - 5} more" if len(principals) > 5 else ""
+        lines.append(f"Changed by: {clip(shown + more, HEAD_ITEM_CHARS)}")
     if report.drift_first_seen:
         lines.append(
             f"Drifted:  since {report.drift_first_seen:%Y-%m-%d %H:%M} UTC ({report.drift_age})"
@@ -181,7 +215,10 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         lines += approval_lines(report.approval)
     if report.notes:
         lines += _items("Notes:", report.notes, MAX_ITEMS_IN_HEAD)
-    lines += ["", f"Next: {NEXT_STEP[outcome]}", f"Durable execution: {execution_arn}"]
+    next_step = NEXT_STEP[outcome]
+    if outcome is Outcome.HEALED and report.principals:
+        next_step = "Nothing to do; ask the principal named above why it changed the stack."
+    lines += ["", f"Next: {next_step}", f"Durable execution: {execution_arn}"]
     if report.stack_id:
         lines += [f"Stack ID: {report.stack_id}", f"Console:  {stack_url(report.stack_id)}"]
     return lines
@@ -227,7 +264,7 @@ def render_body(report: RunReport, execution_arn: str, max_bytes: int = MAX_TEXT
             + (f" [cut to stay small: {report.drift_cut}]" if report.drift_cut else ""),
             report.drifted,
             report.drifted_total,
-            _drift_item,  # type: ignore[list-item]
+            _drift_item_of(report),  # type: ignore[list-item]
             "drifted resource(s)",
         ),
         (

@@ -250,6 +250,7 @@ def next_state(
             base.first_seen_drifted, facts.fingerprint, observed or now
         ),
         "pending": pending_after(base.pending, facts, now),
+        "last_in_sync": (observed or now) if facts.fingerprint == "" else base.last_in_sync,
         "lease_holder": None,
         "lease_expires": None,
     }

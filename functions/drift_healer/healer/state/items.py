@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from pydantic import Field
 
 from drift_common.table import (
     LEASE_EXPIRES,
@@ -43,6 +44,9 @@ class RunHistory(Record):
     change_set_name: str | None = None
     notified: bool = False
     notice_why: str | None = None
+    changes: list[dict[str, Any]] = Field(default_factory=list)
+    healed_paths: list[str] = Field(default_factory=list)
+    trigger: str | None = None
 
 
 def epoch(moment: datetime) -> int:
@@ -103,6 +107,7 @@ def state_to_item(state: DriftState, expires_at: int) -> dict[str, Any]:
         | approval_values(pending)
         if pending
         else None,
+        "LastInSync": iso(state.last_in_sync) if state.last_in_sync else None,
         LEASE_HOLDER: state.lease_holder,
         LEASE_EXPIRES: epoch(state.lease_expires) if state.lease_expires else None,
         TTL_ATTRIBUTE: expires_at,
@@ -148,6 +153,7 @@ def state_from_item(item: dict[str, Any]) -> DriftState:
         )
         if pending
         else None,
+        last_in_sync=moment(values.get("LastInSync")),
         lease_holder=values.get(LEASE_HOLDER),
         lease_expires=moment(values.get(LEASE_EXPIRES)),
     )
@@ -166,6 +172,9 @@ def history_to_item(run: RunHistory, ttl_days: int) -> dict[str, Any]:
         "FinishedAt": iso(run.finished),
         "Notified": run.notified,
         "NoticeWhy": run.notice_why,
+        "Changes": run.changes or None,
+        "HealedPaths": run.healed_paths or None,
+        "Trigger": run.trigger,
         TTL_ATTRIBUTE: expiry(run.finished, ttl_days),
     }
     return item_key(run.stack_id, run_key(run.started, run.execution_arn)) | marshal(values)

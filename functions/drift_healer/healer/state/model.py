@@ -62,6 +62,8 @@ class DriftState(Record):
         default_factory=dict
     )  # per-resource digests as of the last notice
     pending: PendingChangeSet | None = None
+    # When a run last found the stack in sync (its start): attribution looks no further back.
+    last_in_sync: datetime | None = None
     lease_holder: str | None = None  # durable execution ARN
     lease_expires: datetime | None = None
 
@@ -121,3 +123,8 @@ class RunEnd(Record):
     reason: str
     notice: NoticeDecision
     notified: bool  # a notice was delivered
+    # Who changed what (history `Changes`), what a heal put back (`HealedPaths`), and what
+    # started the run (`Trigger`): the shared history contract (docs/drift-state.md).
+    changes: list[dict[str, object]] = Field(default_factory=list)
+    healed_paths: list[str] = Field(default_factory=list)
+    trigger: str | None = None

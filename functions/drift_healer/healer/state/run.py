@@ -14,7 +14,7 @@ from datetime import datetime
 from aws_durable_execution_sdk_python import DurableContext
 
 from drift_common.outcomes import Outcome
-from healer.model import Approval
+from healer.model import Approval, HealCount
 from healer.report import RunReport, should_notify
 from healer.state import steps as state_steps
 from healer.state.decisions import (
@@ -26,6 +26,7 @@ from healer.state.decisions import (
     run_facts,
 )
 from healer.state.fingerprint import drift_changes, drift_fingerprint
+from healer.state.history import run_read_heal_history
 from healer.state.model import (
     DriftState,
     Lease,
@@ -83,6 +84,27 @@ class RunState:
     def pending(self) -> PendingChangeSet | None:
         previous = self.previous
         return previous.pending if isinstance(previous, DriftState) else None
+
+    @property
+    def last_in_sync(self) -> datetime | None:
+        """When a run last found the stack in sync (None: never, or no state)."""
+        previous = self.previous
+        return previous.last_in_sync if isinstance(previous, DriftState) else None
+
+    # -- 1b. the thrash guard (issue 16) ---------------------------------------------------
+    def heals(
+        self, context: DurableContext, stack_id: str, window_hours: float
+    ) -> tuple[dict[str, HealCount], str | None]:
+        """Heals per property within the window, and why they are unknown (None: known).
+        Without a state table, or with a table unusable from the run's start (the run heals
+        without its state, as it always has: docs/drift-state.md), there is no history and
+        the guard is off; a history that cannot be read while the state works is unknown."""
+        if isinstance(self.lease, NoState) or self.now is None:
+            return {}, None
+        counts = run_read_heal_history(context, self.settings, stack_id, self.now, window_hours)
+        if isinstance(counts, NoState):
+            return {}, counts.note or "no run history"
+        return counts, None
 
     # -- 2. before a change set is created --------------------------------------------------
     def plan_review(
@@ -189,6 +211,9 @@ class RunState:
             reason=report.reason,
             notice=decision,
             notified=report.notified,
+            changes=history_changes(report),
+            healed_paths=report.healed_paths if report.final_outcome is Outcome.HEALED else [],
+            trigger=report.trigger_source,
         )
         if self.lease.taken:
             saved = state_steps.run_save_state(context, self.settings, self.lease, stack_id, end)
@@ -197,3 +222,21 @@ class RunState:
         history = state_steps.run_put_history(context, self.settings, self.lease, stack_id, end)
         if isinstance(history, NoState):
             report.notes.append(f"the run history was not written: {history.note}")
+
+
+def history_changes(report: RunReport) -> list[dict[str, object]]:
+    """The history item's `Changes` (shared contract): one entry per attributed resource."""
+    paths = {r.logical_id: [d.path for d in r.differences] for r in report.drifted}
+    return [
+        {
+            "LogicalId": c.logical_id,
+            "ResourceType": c.resource_type,
+            "Paths": paths.get(c.logical_id, []),
+            "Principal": c.principal,
+            "PrincipalType": c.principal_type,
+            "Via": c.via,
+            "EventName": c.event_name,
+            "EventTime": c.event_time.isoformat(timespec="seconds"),
+        }
+        for c in report.changes.values()
+    ]
