@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import quote
 
 CHANGE_SET_PREFIX = "drift-healer"
+# Every change set the healer creates carries it: with the name and the deployment mode, how a
+# pending review read from the drift table is recognised as the healer's (state.pending).
+CHANGE_SET_DESCRIPTION = "cfn-drift-healer: revert drift to the stack's template"
+CHANGE_SET_NAME = re.compile(rf"{CHANGE_SET_PREFIX}-[0-9a-f]{{16}}")
 
 
 def _digest(execution_arn: str, purpose: str) -> str:
