@@ -111,8 +111,13 @@ def heal(
     state.begin(context, stack.stack_id, settings.lease_seconds)
     if state.busy:
         return report.finish(Outcome.BUSY, state.busy)
-    # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out).
-    mode = decide_run_mode(review_requested=request.create_change_set_only, tags=stack.tags)
+    # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out); a run
+    #     whose lease could not be taken (the table configured but unusable) only reports.
+    mode = decide_run_mode(
+        review_requested=request.create_change_set_only,
+        tags=stack.tags,
+        unleased=state.lease_problem,
+    )
     report.review_mode = mode.mode is RunMode.REVIEW
     report.report_only = mode.mode in {RunMode.DETECT, RunMode.OFF}
     report.mode_note = mode.note

@@ -60,6 +60,16 @@ class RunState:
         self.lease = state_steps.run_take_lease(context, self.settings, stack_id, lease_seconds)
 
     @property
+    def lease_problem(self) -> str | None:
+        """Why this run holds no lease although a table is configured. A lease that cannot be
+        checked is not a lease: such a run may report, never change the stack."""
+        if self.settings.state_table_name is None or not isinstance(self.lease, NoState):
+            return None
+        if not self.lease.unavailable:
+            return None
+        return f"the stack's lease could not be taken ({self.lease.unavailable})"
+
+    @property
     def busy(self) -> str | None:
         """Why this run must change nothing (another execution holds the lease), naming the
         approval that execution waits for, if it recorded one."""
@@ -152,9 +162,10 @@ class RunState:
             return NoticeDecision(notify=False)  # OPTED_OUT, BUSY, an approval not re-asked
         previous = self.previous
         if isinstance(previous, NoState) or not isinstance(self.lease, Lease):
-            return NoticeDecision(
-                notify=should_notify(outcome, notify_on_in_sync=notify_on_in_sync)
-            )
+            # Without its lease the run reports whatever it found: the table's silence on
+            # unchanged results is gone, and so is the guard that lets a run heal.
+            in_sync_too = notify_on_in_sync or self.lease_problem is not None
+            return NoticeDecision(notify=should_notify(outcome, notify_on_in_sync=in_sync_too))
         facts = self.facts(report)
         decision = notice_decision(
             previous,
