@@ -6,11 +6,17 @@ Every test here runs with the drift state table (STATE_TABLE_NAME), as the templ
 
 from __future__ import annotations
 
+import json
+import time
+from datetime import datetime
 from typing import Any
 
 import pytest
+from aws_durable_execution_sdk_python_testing.runner import DurableFunctionTestRunner
 
 from drift_common.table import PARTITION_KEY, SORT_KEY, STATE_KEY
+from healer.handler import lambda_handler as healer_handler
+from healer.settings import Settings
 from sandbox.emulator import AwsSandbox
 from tests.functional.handler.harness import (
     Inbox,
@@ -22,6 +28,8 @@ from tests.functional.handler.harness import (
     ssm_value,
 )
 from tests.stacks import SAMPLE_TEMPLATE
+
+REJECT = json.dumps({"Decision": "REJECT", "Reason": "not now", "By": "alice"}).encode()
 
 OTHER_TEMPLATE: dict[str, Any] = {
     "Resources": {
@@ -148,3 +156,153 @@ def test_a_stack_in_sync_without_its_lease_is_still_reported_once(
     # Quiet when in sync is a promise of the drift state; without it the run says why.
     assert len(run.notices) == 1
     assert "state unavailable: ProvisionedThroughputExceededException" in run.notice.body
+
+
+# --- dead leases ----------------------------------------------------------------------------
+
+HOLDER = (
+    "arn:aws:lambda:us-east-1:123456789012:function:healer-drift-healer:7"
+    "/durable-execution/run-1/0f1e2d3c-aaaa-bbbb-cccc-1234567890ab"
+)
+
+
+def hold_the_stack(table: str, stack_id: str, *, hours_ago: float = 1) -> None:
+    """Another execution took the stack's lease `hours_ago`, valid for a day more."""
+    now = time.time()
+    put_state_item(
+        table,
+        {
+            PARTITION_KEY: {"S": stack_id},
+            SORT_KEY: {"S": STATE_KEY},
+            "LeaseHolder": {"S": HOLDER},
+            "LeaseExpires": {"N": str(int(now + 86400))},
+            "LeaseTaken": {"N": str(int(now - hours_ago * 3600))},
+        },
+    )
+
+
+@pytest.mark.parametrize(("status", "says"), [("STOPPED", "ended STOPPED"), (None, "is gone")])
+def test_the_lease_of_an_execution_that_ended_is_taken_over(
+    aws: AwsSandbox, inbox: Inbox, table: str, status: str | None, says: str
+) -> None:
+    stack_id = deploy("sample", SAMPLE_TEMPLATE)
+    drift_sample()
+    hold_the_stack(table, stack_id)
+    if status:
+        aws.durable_executions.set(HOLDER, status)  # None: Lambda has no such execution
+
+    run = run_handler(inbox, {"StackName": "sample"})
+
+    assert run.outcome == "HEALED"
+    assert ssm_value("/drift-test/sample") == "initial-value"
+    assert f"took over the stack's lease from {HOLDER}, which {says}" in run.output["Notes"]
+    assert "LeaseHolder" not in state_item(table, stack_id)  # released at the end
+
+
+@pytest.mark.parametrize("status", ["RUNNING", "PAUSED"])
+def test_a_live_holder_keeps_the_stack(
+    aws: AwsSandbox, inbox: Inbox, table: str, status: str
+) -> None:
+    stack_id = deploy("sample", SAMPLE_TEMPLATE)
+    drift_sample()
+    hold_the_stack(table, stack_id)
+    aws.durable_executions.set(HOLDER, status)
+
+    run = run_handler(inbox, {"StackName": "sample"})
+
+    assert run.outcome == "BUSY" and run.notices == []
+    assert ssm_value("/drift-test/sample") == "changed-by-hand"
+    assert state_item(table, stack_id)["LeaseHolder"] == {"S": HOLDER}
+    if status == "PAUSED":
+        assert (
+            "the lease holder is PAUSED: it keeps the stack until it ends" in (run.output["Notes"])
+        )
+
+
+def test_a_holder_that_cannot_be_checked_is_treated_as_running(
+    aws: AwsSandbox, inbox: Inbox, table: str
+) -> None:
+    stack_id = deploy("sample", SAMPLE_TEMPLATE)
+    drift_sample()
+    hold_the_stack(table, stack_id)
+    aws.durable_executions.set(HOLDER, "STOPPED")
+    aws.durable_executions.fail("AccessDeniedException")
+
+    run = run_handler(inbox, {"StackName": "sample"})
+
+    assert run.outcome == "BUSY"
+    assert ssm_value("/drift-test/sample") == "changed-by-hand"
+    [note] = [n for n in run.output["Notes"] if "could not be checked" in n]
+    assert "AccessDeniedException" in note and "treated as running" in note
+
+
+def test_a_stack_busy_past_the_threshold_is_notified_once_per_holder(
+    aws: AwsSandbox, inbox: Inbox, table: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BUSY_NOTICE_AFTER_HOURS", "6")
+    stack_id = deploy("sample", SAMPLE_TEMPLATE)
+    hold_the_stack(table, stack_id, hours_ago=7)
+    aws.durable_executions.set(HOLDER, "RUNNING")
+
+    first = run_handler(inbox, {"StackName": "sample"})
+    second = run_handler(inbox, {"StackName": "sample"})
+
+    assert first.outcome == second.outcome == "BUSY"
+    assert first.notice.attributes["outcome"] == "BUSY"
+    assert "drift-healer release-lease sample" in first.notice.body
+    assert first.output["NoticeReason"] == "long-busy"
+    assert second.notices == []  # the same holder is not notified again
+
+
+def test_the_lease_is_extended_before_a_person_is_asked(
+    aws: AwsSandbox, inbox: Inbox, table: str
+) -> None:
+    stack_id = deploy("sample", SAMPLE_TEMPLATE)
+    drift_sample()
+    lease_at_start = Settings().lease_seconds
+    waiting = {"StackName": "sample", "CreateChangeSetOnly": True, "WaitForApproval": True}
+    with DurableFunctionTestRunner(handler=healer_handler, skip_time=False) as runner:
+        arn = runner.run_async(input=json.dumps(waiting), execution_timeout=120)
+        callback_id = runner.wait_for_callback(arn, name="approval", timeout=60)
+        item = state_item(table, stack_id)
+        runner.send_callback_success(callback_id, result=REJECT)
+        runner.wait_for_result(arn, timeout=60)
+
+    expires = float(item["LeaseExpires"]["N"])
+    approval_expires = datetime.fromisoformat(
+        item["PendingChangeSet"]["M"]["ApprovalExpires"]["S"].replace("Z", "+00:00")
+    ).timestamp()
+    # The lease outlasts the approval wait and what follows it, not just the phases.
+    assert expires >= approval_expires + Settings().execute_and_verify_seconds - 5
+    assert expires > time.time() + lease_at_start
+
+
+@pytest.mark.parametrize(
+    ("event", "purpose"),
+    [
+        ({"StackName": "sample"}, "the execution"),
+        (
+            {"StackName": "sample", "CreateChangeSetOnly": True, "WaitForApproval": True},
+            "the approval wait",
+        ),
+    ],
+)
+def test_a_run_whose_lease_was_lost_changes_nothing_and_asks_nobody(
+    aws: AwsSandbox, inbox: Inbox, table: str, event: dict[str, Any], purpose: str
+) -> None:
+    stack_id = deploy("sample", SAMPLE_TEMPLATE)
+    drift_sample()
+
+    def another_execution_takes_the_lease(_: Any) -> None:
+        hold_the_stack(table, stack_id)  # e.g. ours expired while the change set was made
+
+    aws.faults.before("CreateChangeSet", another_execution_takes_the_lease)
+    run = run_handler(inbox, event)
+
+    assert run.outcome == "REVIEW_REQUIRED"
+    assert f"lease could not be extended for {purpose}" in run.output["Reason"]
+    assert "another execution holds the stack's lease now" in run.output["Reason"]
+    assert ssm_value("/drift-test/sample") == "changed-by-hand"
+    assert calls(aws, "ExecuteChangeSet") == 0
+    assert run.output["Approval"] is None
+    assert [n.attributes["outcome"] for n in run.notices] == ["REVIEW_REQUIRED"]

@@ -18,6 +18,7 @@ from healer.model.naming import (
     change_set_url,
     client_token,
     region_of,
+    stack_name_of,
     stack_url,
 )
 from healer.model.outcomes import (
@@ -86,6 +87,7 @@ __all__ = [
     "parse_request",
     "region_of",
     "stack_label",
+    "stack_name_of",
     "stack_url",
     "unverified",
 ]

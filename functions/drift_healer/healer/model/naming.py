@@ -35,6 +35,12 @@ def client_token(execution_arn: str, purpose: str) -> str:
     return f"{purpose}-{_digest(execution_arn, purpose)[:40]}"
 
 
+def stack_name_of(stack_id: str) -> str:
+    """`arn:...:stack/NAME/ID` -> NAME (a plain name as it is)."""
+    parts = stack_id.split("/")
+    return parts[1] if stack_id.startswith("arn:") and len(parts) == 3 else stack_id
+
+
 def region_of(arn: str) -> str:
     """`arn:PARTITION:SERVICE:REGION:...` -> REGION ('' for a plain name)."""
     parts = arn.split(":")
