@@ -38,6 +38,7 @@ from sandbox.cloudformation.patches import advance_all
 from sandbox.cloudformation.store import STATE, find_stack_anywhere
 from sandbox.cloudformation.timing import Phase, Timing
 from sandbox.cloudtrail import TRAIL, Trail, TrailApp
+from sandbox.durable_executions import EXECUTIONS, DurableExecutions, DurableExecutionsApp
 from sandbox.dynamodb import FAULTS as DYNAMODB_FAULTS
 from sandbox.dynamodb import DynamoFaults
 from sandbox.dynamodb import install as install_dynamodb
@@ -97,7 +98,7 @@ class _Server(ThreadedMotoServer):
 
     def _server_entry(self) -> None:
         moto_app = DomainDispatcherApplication(create_backend_app)
-        app = ControlApp(TrailApp(moto_app), self._sandbox)
+        app = ControlApp(TrailApp(DurableExecutionsApp(moto_app, EXECUTIONS)), self._sandbox)
         try:
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=_QuietHandler
@@ -174,6 +175,11 @@ class AwsSandbox:
         return SNS_FAULTS
 
     @property
+    def durable_executions(self) -> DurableExecutions:
+        """Lambda's durable executions as GetDurableExecution reports them."""
+        return EXECUTIONS
+
+    @property
     def sts_faults(self) -> StsFaults:
         """Accounts whose roles deny AssumeRole, and AssumeRole counts per account."""
         return STS_FAULTS
@@ -211,6 +217,7 @@ class AwsSandbox:
             SNS_FAULTS.clear()
             STS_FAULTS.clear()
             TRAIL.reset()
+            EXECUTIONS.clear()
         for hook in list(self._after_reset):
             hook()
 

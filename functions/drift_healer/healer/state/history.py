@@ -20,7 +20,7 @@ from healer.model import HealCount, Record
 from healer.state.items import iso
 from healer.state.model import NoState
 from healer.state.settings import StateSettings
-from healer.state.steps import _guarded
+from healer.state.steps import guarded_step
 
 _deserializer = TypeDeserializer()
 # One page is plenty: a stack healed more than this often in the window is thrashing anyway.
@@ -92,7 +92,7 @@ def run_read_heal_history(
     window_hours: float,
 ) -> dict[str, HealCount] | NoState:
     since = now - timedelta(hours=window_hours)
-    runs = _guarded(
+    runs = guarded_step(
         context,
         settings,
         lambda table: read_heal_history(table, stack_id, since),
