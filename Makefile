@@ -35,7 +35,8 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(BIN)/mypy functions/common/drift_common functions/drift_healer/healer functions/fleet/fleet \
-	  functions/relay/relay functions/approval_page/approval_page sandbox drift_healer_cli
+	  functions/relay/relay functions/approval_page/approval_page functions/trigger/trigger \
+	  sandbox drift_healer_cli
 
 cfn-lint: $(STAMP)
 	$(BIN)/cfn-lint template.yaml templates/target-account.yaml

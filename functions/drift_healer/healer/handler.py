@@ -38,7 +38,9 @@ from healer.phases import (
     detect_drift,
     guard_knowledge,
     noted,
+    settle_after_change,
     settle_pending_review,
+    take_stack_lease,
     who_changed_it,
 )
 from healer.policy import (
@@ -111,12 +113,14 @@ def heal(
     deadline = settings.deadline(started)
     if request.wait_for_approval and (problem := approval_problem(settings)):
         return report.finish(Outcome.ERROR, problem)
+    settle_after_change(context, settings, request, report, started)  # triggered runs only
 
     # 1. Describe the stack; never fight an in-flight deploy.
     stack = steps.run_describe_stack(context, request.stack_name)
     report.stack_id, report.stack_status = stack.stack_id, stack.status
     # 1a. One run per stack: the stack's lease (and its drift state before this run).
-    state.begin(context, stack.stack_id, settings.lease_seconds)
+    room = (deadline - started).total_seconds() if deadline else None
+    take_stack_lease(context, settings, request, state, stack.stack_id, room_seconds=room)
     if state.busy:
         return report.finish(Outcome.BUSY, state.busy)
     # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out); a run

@@ -87,6 +87,12 @@ class Settings(BaseSettings):
     # Changes by these principals are not "who changed it" (the healer's own roles).
     ignore_changes_by: CommaList = ()
 
+    # --- event-triggered runs (issue 16, docs/triggers.md) -----------------------------
+    # A triggered run waits this long before detecting, so a burst of edits is one run.
+    settle_seconds: Annotated[int, Field(ge=0, le=900)] = 60
+    # A triggered run that finds the stack's lease held waits for it this long at most.
+    trigger_busy_wait_seconds: Annotated[int, Field(ge=0, le=86_400)] = 3600
+
     @field_validator(
         "auto_heal_exclude_types",
         "auto_heal_include_types",

@@ -19,6 +19,7 @@ PACKAGES = {
     "fleet": "fleet",
     "relay": "relay",
     "approval_page": "approval_page",
+    "trigger": "trigger",
     "common": "drift_common",
 }
 OURS = {*PACKAGES.values(), "sandbox", "drift_healer_cli", "tests"}

@@ -12,7 +12,7 @@ outcome: the ground floor of the healer (it imports only drift_common).
 
 from drift_common.stacks import is_stable
 from healer.model.approval import Approval
-from healer.model.changes import HealCount, LastChange, LookupPage, Trigger
+from healer.model.changes import HealCount, LastChange, LookupPage
 from healer.model.naming import (
     CHANGE_SET_DESCRIPTION,
     CHANGE_SET_NAME,
@@ -52,7 +52,13 @@ from healer.model.records import (
     StackSnapshot,
     Started,
 )
-from healer.model.request import HealRequest, InvalidRequestError, parse_request, stack_label
+from healer.model.request import (
+    HealRequest,
+    InvalidRequestError,
+    TriggerEvent,
+    parse_request,
+    stack_label,
+)
 
 __all__ = [
     "CHANGE_SET_DESCRIPTION",
@@ -81,7 +87,7 @@ __all__ = [
     "ResourceDrift",
     "StackSnapshot",
     "Started",
-    "Trigger",
+    "TriggerEvent",
     "change_set_name",
     "change_set_url",
     "classify_change_set",

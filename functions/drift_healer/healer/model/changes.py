@@ -52,17 +52,6 @@ class LookupPage(Record):
     throttled: str | None = None  # the lookup failed for good: why (a note, never an outcome)
 
 
-class Trigger(Record):
-    """The change that started an event-triggered run (event field `Trigger`)."""
-
-    source: str  # "event" (EventBridge: CloudTrail or Config), "schedule", "manual"
-    event_id: str | None = None
-    event_name: str | None = None
-    resource: str | None = None
-    principal: str | None = None
-    event_time: datetime | None = None
-
-
 class HealCount(Record):
     """How often one property ("LogicalId/PropertyPath") was healed within the thrash
     window, and who had changed it each time (from the history's `Changes`)."""

@@ -3,9 +3,18 @@
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from datetime import datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StrictStr,
+    field_validator,
+)
 
 from drift_common.validation import ACCOUNT_ID, REGION, STACK_ARN, STACK_NAME, parse_event
 
@@ -15,6 +24,33 @@ _STACK_ARN = re.compile(STACK_ARN)
 
 class InvalidRequestError(ValueError):
     """The event cannot start a run; the message names every problem."""
+
+
+Text = Annotated[StrictStr, Field(min_length=1, max_length=2048)]
+
+
+class TriggerEvent(BaseModel):
+    """`Trigger` (issue 16, set by the trigger function): the change that started this run.
+    Strict: a run is never started by something half-understood."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=False)
+
+    source: Annotated[Literal["cloudtrail", "config"], Field(alias="Source")]
+    event_id: Annotated[Text, Field(alias="EventId")]
+    event_time: Annotated[AwareDatetime, Field(alias="EventTime")]
+    resource: Annotated[Text, Field(alias="Resource")]  # the physical id that changed
+    resource_type: Annotated[Text, Field(alias="ResourceType")]
+    event_name: Annotated[Text | None, Field(alias="EventName")] = None
+    principal: Annotated[Text | None, Field(alias="Principal")] = None
+
+    def describe(self, now: datetime | None = None) -> str:
+        """`ssm:PutParameter on /app/x by arn:... at 01:02:03 UTC (41 s before this run)`."""
+        what = self.event_name or f"a {self.source} change"
+        who = f" by {self.principal}" if self.principal else ""
+        after = ""
+        if now is not None:
+            after = f" ({max(0, int((now - self.event_time).total_seconds()))} s before this run)"
+        return f"{what} on {self.resource}{who} at {self.event_time:%Y-%m-%d %H:%M:%S} UTC{after}"
 
 
 class HealRequest(BaseModel):
@@ -32,6 +68,8 @@ class HealRequest(BaseModel):
     account_id: Annotated[str | None, Field(alias="AccountId", pattern=ACCOUNT_ID)] = None
     # A held change set (review mode, or the safety policy) waits for a person's decision.
     wait_for_approval: Annotated[StrictBool, Field(alias="WaitForApproval")] = False
+    # --- issue 16: the change that started an event-triggered run (the trigger sets it) ---
+    trigger: Annotated[TriggerEvent | None, Field(alias="Trigger")] = None
 
     @field_validator("stack_name")
     @classmethod

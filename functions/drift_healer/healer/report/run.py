@@ -80,6 +80,8 @@ class RunReport:
     changes: dict[str, LastChange] = field(default_factory=dict)
     change_notes: dict[str, str] = field(default_factory=dict)
     trigger_source: str | None = None  # what started the run: "event", "schedule", "manual"
+    trigger: dict[str, Any] | None = None  # the change that started it (result `Trigger`)
+    trigger_text: str | None = None  # the same, for the notice
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
@@ -210,6 +212,7 @@ class RunReport:
                 | ({"EndedOn": p.ended_on} if p.ended_on else {})
                 for name, p in self.phases.items()
             },
+            "Trigger": self.trigger,
             "DriftFirstSeen": (
                 self.drift_first_seen.isoformat(timespec="seconds")
                 if self.drift_first_seen

@@ -181,6 +181,8 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         f"Reason:   {clip(clean_text(report.reason), HEAD_REASON_CHARS)}",
         f"Mode:     {clip(clean_text(_mode_text(report)), HEAD_ITEM_CHARS)}",
     ]
+    if report.trigger_text:
+        lines.append(f"Triggered by: {clip(clean_text(report.trigger_text), HEAD_ITEM_CHARS)}")
     if principals := report.principals:
         shown = ", ".join(clean_text(p) for p in principals[:5])
         more = f" and {len(principals) - 5} more" if len(principals) > 5 else ""
