@@ -39,7 +39,7 @@ typecheck: $(STAMP)
 	  sandbox drift_healer_cli
 
 cfn-lint: $(STAMP)
-	$(BIN)/cfn-lint template.yaml templates/target-account.yaml
+	$(BIN)/cfn-lint template.yaml templates/target-account.yaml templates/iam-events-forwarder.yaml
 
 # Scans what CloudFormation deploys (the SAM transform expanded), offline: no Prisma Cloud
 # download, no SCA. Any failed check fails the target; suppressions live in template.yaml,
@@ -52,6 +52,9 @@ checkov: $(STAMP) $(CHECKOV_STAMP)
 	BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
 	  $(CHECKOV_VENV)/bin/checkov --file templates/target-account.yaml --framework cloudformation \
 	  --skip-download --quiet --compact
+	BC_SKIP_MAPPING=TRUE CHECKOV_RUN_SCA_PACKAGE_SCAN_V2=false \
+	  $(CHECKOV_VENV)/bin/checkov --file templates/iam-events-forwarder.yaml \
+	  --framework cloudformation --skip-download --quiet --compact
 
 # docs/approval-page.png, taken by the browser test from a real run's page (headless Chromium).
 screenshot: $(STAMP)

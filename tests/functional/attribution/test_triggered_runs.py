@@ -8,9 +8,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
-from trigger import aws as trigger_aws
-from trigger.handler import Calls, handle
-from trigger.settings import TriggerSettings
 
 from sandbox.cloudtrail import Principal
 from sandbox.emulator import AwsSandbox
@@ -18,6 +15,9 @@ from tests.functional.attribution.test_who_changed_it import ALICE, PARAM, chang
 from tests.functional.handler.harness import Inbox, deploy, run_handler, ssm_value
 from tests.functional.handler.test_lease_guards import HOLDER, hold_the_stack
 from tests.stacks import SAMPLE_TEMPLATE
+from trigger import aws as trigger_aws
+from trigger.handler import Calls, handle
+from trigger.settings import TriggerSettings
 
 
 def cloudtrail_events(aws: AwsSandbox) -> list[dict[str, Any]]:

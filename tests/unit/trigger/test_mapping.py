@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from trigger.handler import Calls, handle
-from trigger.mapping import Changed, Ignored, changed_resource, execution_name, payload
-from trigger.settings import TriggerSettings
 
 from drift_common.owners import Owner
 from drift_common.trail import WRITE_EVENTS
 from healer.model import parse_request
+from trigger.handler import Calls, handle
+from trigger.mapping import Changed, Ignored, changed_resource, execution_name, payload
+from trigger.settings import TriggerSettings
 
 ALICE = "arn:aws:sts::123456789012:assumed-role/Admin/alice"
 STACK_ID = "arn:aws:cloudformation:us-east-1:123456789012:stack/app/abc"
