@@ -29,6 +29,7 @@ from moto.moto_server.werkzeug_app import (
 )
 from werkzeug.serving import make_server
 
+from sandbox.change_events import CHANGE_EVENTS, ChangeEvents
 from sandbox.clients import client
 from sandbox.cloudformation import install
 from sandbox.cloudformation.control import ControlApp
@@ -134,6 +135,8 @@ class AwsSandbox:
         install_sns()
         install_sts()
         sandbox = cls(host, port, region)
+        if not CHANGE_EVENTS.attached:
+            CHANGE_EVENTS.attach(TRAIL)
         sandbox._server.start()
         sandbox._ticker.start()
         return sandbox
@@ -159,6 +162,11 @@ class AwsSandbox:
     def events(self) -> EventBus:
         """CloudFormation's EventBridge events: subscribe a target, set the knobs."""
         return STATE.events
+
+    @property
+    def change_events(self) -> ChangeEvents:
+        """CloudTrail- and Config-shaped EventBridge events of every recorded write."""
+        return CHANGE_EVENTS
 
     @property
     def trail(self) -> Trail:
@@ -217,6 +225,7 @@ class AwsSandbox:
             SNS_FAULTS.clear()
             STS_FAULTS.clear()
             TRAIL.reset()
+            CHANGE_EVENTS.reset()
             EXECUTIONS.clear()
         for hook in list(self._after_reset):
             hook()

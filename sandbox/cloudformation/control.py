@@ -32,6 +32,9 @@ All bodies and answers are JSON.
                               Admin/alice", "type": "AssumedRole", "console": true}},
                               "default_principal": {"arn": ..., "type": "IAMUser"}}
                              (the sandbox's CloudTrail: sandbox/cloudtrail.py)
+    POST /_sandbox/change-events {"delay_seconds": 5, "drop": false, "duplicate": true,
+                              "config": true} (CloudTrail/Config-shaped change events:
+                              sandbox/change_events.py)
     POST /_sandbox/stack-status  {"stack_name": "s", "status": "UPDATE_IN_PROGRESS"}
     POST /_sandbox/reset     {}  (everything back to empty; the sandbox's after-reset hooks
                                   then re-create what its owner needs, e.g. the notice inbox)
@@ -46,6 +49,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
+from sandbox.change_events import ChangeKnobs
 from sandbox.cloudtrail import Principal
 
 from .eventbridge import EventKnobs
@@ -145,6 +149,13 @@ class ControlApp:
                 delay_seconds=float(body.get("delay_seconds", 0.0)),
                 drop=bool(body.get("drop", False)),
                 duplicate=bool(body.get("duplicate", False)),
+            )
+        elif path == "/change-events":
+            sb.change_events.knobs = ChangeKnobs(
+                delay_seconds=float(body.get("delay_seconds", 0.0)),
+                drop=bool(body.get("drop", False)),
+                duplicate=bool(body.get("duplicate", False)),
+                config=bool(body.get("config", False)),
             )
         elif path == "/trail":
             _set_trail(sb.trail, body)
