@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from drift_healer_cli import demo_stacks
 from drift_healer_cli.approvals import approve, reject
+from drift_healer_cli.demo_trigger import demo_triggered_heal
 from drift_healer_cli.follow import ExecutionResult, drift_lines
 from drift_healer_cli.live import LiveProgress
 from drift_healer_cli.local import local_aws
@@ -150,6 +151,9 @@ def demo(args: argparse.Namespace) -> int:
         print("\n8. A fleet: every fleet-* stack in two regions, one digest", file=out)
         problems += demo_fleet(sb, inbox.topic_arn, fast=fast, out=out)
         inbox.receive()  # the stacks' own notices: the digest above says it all
+
+        print("\n9. Who changed it, healed a minute after the change (event-triggered)", file=out)
+        problems += demo_triggered_heal(sb, svc, inbox, fast=fast, out=out)
     return _finish(problems, began, out)
 
 

@@ -40,10 +40,12 @@ RELAY = FunctionCode(REPO / "functions" / "relay", "relay.handler.lambda_handler
 APPROVAL_PAGE = FunctionCode(
     REPO / "functions" / "approval_page", "approval_page.handler.lambda_handler"
 )
+TRIGGER = FunctionCode(REPO / "functions" / "trigger", "trigger.handler.lambda_handler")
 # Logical id in template.yaml -> the code it deploys.
 BY_RESOURCE = {
     "DriftHealerFunction": HEALER,
     "FleetFunction": FLEET,
     "RelayFunction": RELAY,
     "ApprovalPageFunction": APPROVAL_PAGE,
+    "TriggerFunction": TRIGGER,
 }
