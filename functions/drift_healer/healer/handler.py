@@ -260,7 +260,8 @@ def conclude(
     state.note_drift_age(report)
     decision = state.decide_notice(report, notify_on_in_sync=target.notify_on_in_sync)
     report.notice_why = decision.why.value if decision.why else None
-    run_metrics.emit_once(context, report)  # CloudWatch EMF, in a step: not again on replay
+    # CloudWatch EMF, in a step: not again on replay.
+    run_metrics.emit_once(context, report, per_stack=target.per_stack_metrics)
     undelivered = ""
     if decision.notify:
         notice = render_notice(report, context.execution_context.durable_execution_arn)

@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     sns_topic_arn: OptionalSetting = None
     notify_on_in_sync: bool = False
+    # Opt-in per-stack metrics (a metric series per stack, billed as such: docs/metrics.md).
+    per_stack_metrics: bool = False
     verify_after_heal: bool = True
     # Safety gate: a revert that replaces a resource (new physical resource, data loss for
     # queues and tables) is held for review unless this is set.
@@ -186,7 +188,9 @@ class Settings(BaseSettings):
 
     @property
     def notice_target(self) -> NoticeTarget:
-        return NoticeTarget(self.sns_topic_arn, self.notify_on_in_sync)
+        return NoticeTarget(
+            self.sns_topic_arn, self.notify_on_in_sync, per_stack_metrics=self.per_stack_metrics
+        )
 
     def poll_policy(self, phase: str) -> PollPolicy:
         """`phase` is one of detection, change_set, execution."""
@@ -217,10 +221,12 @@ def budget_problem(settings: Settings) -> str | None:
 
 @dataclass(frozen=True)
 class NoticeTarget:
-    """Where notices go: usable even when the rest of the configuration is not."""
+    """Where a run's end goes (notices, metrics): usable even when the rest of the
+    configuration is not."""
 
     topic_arn: str | None
     notify_on_in_sync: bool = False
+    per_stack_metrics: bool = False
 
 
 def notice_target_from_environment() -> NoticeTarget:

@@ -299,13 +299,14 @@ def test_alarms_on_failed_executions_and_errors_notify_the_alarm_topic(
     }
     for alarm in alarms.values():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        # The topic policy admits alarms named ${AWS::StackName}-*.
+        assert alarm["AlarmName"]["Fn::Sub"].startswith("${AWS::StackName}-")
+    for alarm in (a for a in alarms.values() if metrics_of(a)):  # the functions' failures
         assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (
             "GreaterThanOrEqualToThreshold",
             1,
         )
         assert alarm["TreatMissingData"] == "notBreaching"
-        # The topic policy admits alarms named ${AWS::StackName}-*.
-        assert alarm["AlarmName"]["Fn::Sub"].startswith("${AWS::StackName}-")
 
 
 def test_log_group_outlives_the_stack(resources: dict[str, Any]) -> None:

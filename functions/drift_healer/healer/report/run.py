@@ -74,6 +74,10 @@ class RunReport:
     notice_why: str | None = None  # why the notice was sent (new, changed, reminder, ...)
     drift_first_seen: datetime | None = None  # from the drift state: drifted since
     drift_age: str | None = None  # "drifted for 3 days"
+    # For the metrics (issue 18): the run's clock reading, and when the drift this run found
+    # (healed, accepted or left) was first seen; None without drift state.
+    checked_at: datetime | None = None
+    drift_since: datetime | None = None
     approval: Approval | None = None  # runs that wait for a decision (WaitForApproval)
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
