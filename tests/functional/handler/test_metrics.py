@@ -62,3 +62,13 @@ def test_no_per_stack_metrics_by_default(
     docs = emitted(capsys.readouterr().out)
     assert [d["dimensions"] for d in docs] == [["Outcome", "service"], ["service"]]
     assert "sample" not in json.dumps(docs)
+
+
+def test_powertools_metrics_disabled_prints_none(
+    inbox: Inbox, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("POWERTOOLS_METRICS_DISABLED", "true")  # as the local sandbox sets it
+    deploy("sample", SAMPLE_TEMPLATE)
+    capsys.readouterr()
+    assert run_handler(inbox, {"StackName": "sample"}).outcome == "IN_SYNC"
+    assert emitted(capsys.readouterr().out) == []

@@ -27,6 +27,7 @@ from typing import Any
 from aws_durable_execution_sdk_python import DurableContext, StepContext, durable_step
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 from aws_lambda_powertools.metrics import EphemeralMetrics, MetricUnit
+from aws_lambda_powertools.metrics.functions import is_metrics_disabled
 from pydantic import Field
 
 from drift_common.outcomes import DRIFT_FOUND, FAILURES, HEALED, Outcome
@@ -172,6 +173,8 @@ def blobs(figures: RunFigures, finished: datetime, *, per_stack: bool) -> list[s
 
 @durable_step
 def emit_run_metrics(_: StepContext, figures: RunFigures, per_stack: bool) -> bool:
+    if is_metrics_disabled():  # POWERTOOLS_METRICS_DISABLED, as Powertools' own flush
+        return True
     for line in blobs(figures, datetime.now(UTC), per_stack=per_stack):  # the step's clock
         print(line)  # EMF: stdout is the transport
     return True
