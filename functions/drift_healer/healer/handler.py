@@ -41,7 +41,7 @@ from healer.policy import (
     decide_run_mode,
     evaluate,
 )
-from healer.report import PhaseReport, RunReport, fit_result, render_notice
+from healer.report import PhaseReport, RunReport, fit_result, render_chat, render_notice
 from healer.report import metrics as run_metrics
 from healer.settings import NoticeTarget, Settings, load_settings, notice_target_from_environment
 from healer.state import RunState, load_state_settings
@@ -264,7 +264,8 @@ def conclude(
     run_metrics.emit_once(context, report, per_stack=target.per_stack_metrics)
     undelivered = ""
     if decision.notify:
-        notice = render_notice(report, context.execution_context.durable_execution_arn)
+        execution_arn = context.execution_context.durable_execution_arn
+        notice = render_notice(report, execution_arn)
         if target.topic_arn:
             try:
                 steps.run_publish_notice(context, target.topic_arn, notice)
@@ -274,6 +275,15 @@ def conclude(
                 report.notes.append(undelivered)
         else:  # outside Lambda, or SNS_TOPIC_ARN itself is what is wrong
             context.logger.warning("SNS_TOPIC_ARN is not usable; notice not sent:\n%s", notice.body)
+        if target.chat_topic_arn:  # the chat copy: best effort, a note if it fails
+            noted(
+                report,
+                "the chat notice could not be published",
+                lambda: steps.run_publish_chat_notice(
+                    context, str(target.chat_topic_arn), render_chat(report, execution_arn)
+                ),
+                default="",
+            )
     state.finish(context, report, decision)  # saves the state, releases the lease
     result = fit_result(report.to_result(), MAX_RESULT_BYTES)
     context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)

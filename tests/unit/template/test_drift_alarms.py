@@ -132,3 +132,22 @@ def test_the_dashboard_shows_the_slos_and_the_alarms(template: dict[str, Any]) -
     assert len(alarms["properties"]["alarms"]) == 5
     for name in ("DriftDetectionStaleAlarm", "DriftUnaddressedAlarm", "DriftStacksManyAlarm"):
         assert "${" + name + ".Arn}" in body
+
+
+def test_the_chat_topic_is_optional_and_the_only_extra_publish(
+    template: dict[str, Any], raw: dict[str, Any]
+) -> None:
+    assert raw["Parameters"]["ChatTopicArn"]["Default"] == ""
+    links = raw["Parameters"]["ChatApprovalLinks"]
+    assert (links["Default"], links["AllowedValues"]) == ("false", ["true", "false"])
+    env = template["Resources"]["DriftHealerFunction"]["Properties"]["Environment"]["Variables"]
+    assert env["CHAT_TOPIC_ARN"] == {"Ref": "ChatTopicArn"}
+    assert env["CHAT_APPROVAL_LINKS"] == {"Ref": "ChatApprovalLinks"}
+    role = template["Resources"]["DriftHealerFunctionRole"]["Properties"]
+    [chat] = [p for p in role["Policies"] if "Fn::If" in p and p["Fn::If"][0] == "HasChatTopic"]
+    [statement] = chat["Fn::If"][1]["PolicyDocument"]["Statement"]
+    assert (statement["Action"], statement["Resource"]) == (
+        "sns:Publish",
+        {"Ref": "ChatTopicArn"},
+    )
+    assert chat["Fn::If"][2] == {"Ref": "AWS::NoValue"}

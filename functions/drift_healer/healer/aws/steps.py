@@ -103,6 +103,11 @@ def publish_notice(_: StepContext, topic_arn: str, notice: Notice) -> str:
     return sns_notices.publish(topic_arn, notice)
 
 
+@durable_step
+def publish_chat_notice(_: StepContext, topic_arn: str, message: str) -> str:
+    return sns_notices.publish_chat(topic_arn, message)
+
+
 # --- how the flow calls them: name, result type, semantics -------------------------------
 
 
@@ -191,4 +196,12 @@ def run_publish_notice(context: DurableContext, topic_arn: str, notice: Notice) 
         publish_notice(topic_arn, notice),
         "publish-notice",
         step_config(str),  # at least once: an interrupted attempt runs again
+    )
+
+
+def run_publish_chat_notice(context: DurableContext, topic_arn: str, message: str) -> str:
+    """The chat copy of the notice (issue 18): at least once, like the notice; the
+    custom notification's `id` is the notice id."""
+    return context.step(
+        publish_chat_notice(topic_arn, message), "publish-chat-notice", step_config(str)
     )
