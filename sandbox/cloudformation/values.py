@@ -15,6 +15,7 @@ Sources:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 # Keys CloudFormation manages itself on tags; never counted as drift (guess).
@@ -55,14 +56,27 @@ def sorted_tags(tags: list[dict[str, Any]], drop_reserved: bool = False) -> list
     return sorted(kept, key=lambda t: str(t["Key"]))
 
 
+# Characters XML 1.0 cannot carry, even as a character reference: C0 controls but tab, LF
+# and CR, the surrogates and U+FFFE/U+FFFF. A raw one made the emulated API answer XML that
+# botocore refuses ("invalid XML received").
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with every character XML cannot carry written as a JSON escape (`\\u0001`),
+    as the JSON-valued fields (ActualProperties) already print them. Guess: what AWS prints
+    for such a value is not documented; it cannot send it raw in a Query API answer."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def to_text(value: Any) -> str:
     """A property value as CloudFormation prints it in PropertyDifferences."""
     if value is None:
         return NULL
     if isinstance(value, str):
-        return value
+        return xml_safe(value)
     if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
+        return json.dumps(value, separators=(",", ":"))  # ensure_ascii: \u0001 already
     return str(normalize(value))
 
 
