@@ -6,11 +6,13 @@ outcome: the ground floor of the healer (it imports only drift_common).
 - `outcomes`: CloudFormation's answers mapped onto an outcome;
 - `request`: the event a run starts from, validated strictly;
 - `naming`: deterministic names and console links;
-- `approval`: the approval a run waits for.
+- `approval`: the approval a run waits for;
+- `attachments`: the cross-stack attachment guard's removals, lookups and held items.
 """
 
 from drift_common.stacks import is_stable
 from healer.model.approval import Approval
+from healer.model.attachments import GroupRule, HeldAttachment, OwnerLookup, Removal
 from healer.model.naming import change_set_name, change_set_url, client_token, region_of, stack_url
 from healer.model.outcomes import (
     classify_change_set,
@@ -54,14 +56,18 @@ __all__ = [
     "DriftReading",
     "ExecutionPoll",
     "FailedResource",
+    "GroupRule",
     "HealRequest",
+    "HeldAttachment",
     "InvalidRequestError",
     "Notice",
+    "OwnerLookup",
     "PlannedChange",
     "PollPolicy",
     "PollState",
     "PropertyDifference",
     "Record",
+    "Removal",
     "ResourceDrift",
     "StackSnapshot",
     "Started",

@@ -4,9 +4,18 @@
 - `ignore`: known benign drift (IGNORE_DRIFT);
 - `paths`: matching changed property paths against drifted ones;
 - `stack_mode`: the stack tag `drift-healer:mode`, which only makes a run stricter;
-- `service_role`: which service role a change set runs under.
+- `service_role`: which service role a change set runs under;
+- `attachments`: what a change removes that another stack attached (rules, policies).
 """
 
+from healer.policy.attachments import (
+    find_removals,
+    judge,
+    lookup_ids,
+    rule_id,
+    rules_by_group,
+    with_rule_ids,
+)
 from healer.policy.ignore import difference_count, split_drift
 from healer.policy.paths import target_path
 from healer.policy.safety import DEFAULT_EXCLUDE_TYPES, PolicyDecision, SafetyPolicy, evaluate
@@ -32,7 +41,13 @@ __all__ = [
     "decide_run_mode",
     "difference_count",
     "evaluate",
+    "find_removals",
     "healer_tags",
+    "judge",
+    "lookup_ids",
+    "rule_id",
+    "rules_by_group",
     "split_drift",
     "target_path",
+    "with_rule_ids",
 ]

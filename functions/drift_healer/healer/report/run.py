@@ -16,6 +16,7 @@ from healer.model import (
     ChangeSetRef,
     DriftReading,
     FailedResource,
+    HeldAttachment,
     PlannedChange,
     PollState,
     ResourceDrift,
@@ -65,6 +66,8 @@ class RunReport:
     planned_total: int = 0
     review_reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # safety policy warnings (re-creation)
+    # Removals of another stack's rules or policies (or of unknown owner) held for review.
+    held_attachments: list[HeldAttachment] = field(default_factory=list)
     ignored_drift: list[ResourceDrift] = field(default_factory=list)  # IGNORE_DRIFT matches
     failed_resources: list[FailedResource] = field(default_factory=list)
     phases: dict[str, PhaseReport] = field(default_factory=dict)
@@ -165,6 +168,7 @@ class RunReport:
             ],
             "ReviewReasons": list(self.review_reasons),
             "Warnings": list(self.warnings),
+            "HeldAttachments": [a.to_json() for a in self.held_attachments],
             "IgnoredDriftCount": difference_count(self.ignored_drift),
             "FailedResources": [
                 {
