@@ -150,6 +150,21 @@ def equal(expected: Any, actual: Any) -> bool:
     return not diff_value("", expected, actual)
 
 
+# Dynamic references to secrets (CloudFormation User Guide, dynamic references): the
+# "sensitive value, such as an AWS Secrets Manager value" of SENSITIVE_PROPERTY.
+_SECRET_REFERENCES = ("{{resolve:secretsmanager:", "{{resolve:ssm-secure:")
+
+
+def is_secret_reference(value: Any) -> bool:
+    return any(ref in json.dumps(value) for ref in _SECRET_REFERENCES)
+
+
+def checked_properties(expected: dict[str, Any]) -> dict[str, Any]:
+    """The declared properties drift detection compares: not those set from a secret (guess:
+    their drift is ignored, as drift-aware change sets report SENSITIVE_PROPERTY)."""
+    return {k: v for k, v in expected.items() if not is_secret_reference(v)}
+
+
 def actual_subset(expected: dict[str, Any], actual: dict[str, Any]) -> dict[str, Any]:
     """The actual values of the template-declared properties (tags without aws:* keys)."""
     out: dict[str, Any] = {}

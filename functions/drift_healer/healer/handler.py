@@ -46,6 +46,7 @@ from healer.policy import (
     classify_found_drift,
     decide_run_mode,
     evaluate,
+    not_put_back,
 )
 from healer.report import PhaseReport, RunReport, fit_result, render_notice
 from healer.report import metrics as run_metrics
@@ -170,6 +171,7 @@ def heal(
         attachments=report.held_attachments,
     )
     report.review_reasons, report.warnings = decision.held, decision.warnings
+    report.not_put_back = not_put_back(report.planned_changes, all_drift)
     if request.wait_for_approval and (report.review_mode or not decision.automatic):
         if deferred := state.approval_deferred(report):
             return report.finish(Outcome.REVIEW_REQUIRED, deferred)

@@ -109,3 +109,38 @@ def test_a_rule_no_stack_owns_is_reverted(aws: AwsSandbox, inbox: Inbox) -> None
     assert run.outcome == "HEALED", run.output["ReviewReasons"]
     assert run.output["HeldAttachments"] == []
     assert ports(group_id) == [443]
+
+
+def test_what_revert_drift_leaves_is_shown_in_the_result_and_notice(
+    aws: AwsSandbox, inbox: Inbox
+) -> None:
+    template = {
+        "Resources": {
+            "Param": {
+                "Type": "AWS::SSM::Parameter",
+                "Properties": {
+                    "Name": "/app/secret-described",
+                    "Type": "String",
+                    "Value": "v1",
+                    "Description": "{{resolve:secretsmanager:db:SecretString:password}}",
+                },
+            }
+        }
+    }
+    deploy("secrets", template)
+    client("ssm").put_parameter(Name="/app/secret-described", Value="v2", Overwrite=True)
+
+    run = run_handler(inbox, {"StackName": "secrets"})
+
+    assert run.outcome == "HEALED", run.output["ReviewReasons"]
+    assert run.output["NotPutBack"] == [
+        {
+            "LogicalResourceId": "Param",
+            "ResourceType": "AWS::SSM::Parameter",
+            "Path": "/Properties/Description",
+            "Reason": "SENSITIVE_PROPERTY",
+        }
+    ]
+    body = run.notice.body
+    assert "Not put back by REVERT_DRIFT:" in body
+    assert "Param (AWS::SSM::Parameter) /Properties/Description: a sensitive value" in body

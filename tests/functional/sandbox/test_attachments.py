@@ -95,3 +95,34 @@ def test_reverting_a_removes_what_b_attached(sb: AwsSandbox, aws: Clients) -> No
     attached = iam.list_attached_role_policies(RoleName="base-app")["AttachedPolicies"]
     assert [p["PolicyName"] for p in attached] == ["base-read"]  # B's policy detached
     assert detect(aws, "base")["StackDriftStatus"] == "IN_SYNC"
+
+
+SECRET_TEMPLATE: dict[str, Any] = {
+    "Resources": {
+        "Param": {
+            "Type": "AWS::SSM::Parameter",
+            "Properties": {
+                "Name": "/app/secret-described",
+                "Type": "String",
+                "Value": "v1",
+                "Description": "{{resolve:secretsmanager:db:SecretString:password}}",
+            },
+        }
+    }
+}
+
+
+def test_a_property_set_from_a_secret_is_listed_as_ignored_drift(aws: Clients) -> None:
+    deploy(aws, "base", SECRET_TEMPLATE)
+    aws.ssm.put_parameter(
+        Name="/app/secret-described", Value="v2", Description="changed", Overwrite=True
+    )
+    assert detect(aws, "base")["StackDriftStatus"] == "DRIFTED"
+    assert set(paths(aws, "Param")) == {"/Value"}  # the secret-valued property is not compared
+    cs = revert(aws)
+    [change] = cs["Changes"]
+    rc = change["ResourceChange"]
+    assert rc["ResourceDriftIgnoredAttributes"] == [
+        {"Path": "/Properties/Description", "Reason": "SENSITIVE_PROPERTY"}
+    ]
+    assert [d["Target"]["Name"] for d in rc["Details"]] == ["Value"]

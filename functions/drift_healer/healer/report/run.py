@@ -17,6 +17,7 @@ from healer.model import (
     DriftReading,
     FailedResource,
     HeldAttachment,
+    NotPutBack,
     PlannedChange,
     PollState,
     ResourceDrift,
@@ -68,6 +69,7 @@ class RunReport:
     warnings: list[str] = field(default_factory=list)  # safety policy warnings (re-creation)
     # Removals of another stack's rules or policies (or of unknown owner) held for review.
     held_attachments: list[HeldAttachment] = field(default_factory=list)
+    not_put_back: list[NotPutBack] = field(default_factory=list)  # what REVERT_DRIFT leaves
     ignored_drift: list[ResourceDrift] = field(default_factory=list)  # IGNORE_DRIFT matches
     failed_resources: list[FailedResource] = field(default_factory=list)
     phases: dict[str, PhaseReport] = field(default_factory=dict)
@@ -169,6 +171,7 @@ class RunReport:
             "ReviewReasons": list(self.review_reasons),
             "Warnings": list(self.warnings),
             "HeldAttachments": [a.to_json() for a in self.held_attachments],
+            "NotPutBack": [n.to_json() for n in self.not_put_back],
             "IgnoredDriftCount": difference_count(self.ignored_drift),
             "FailedResources": [
                 {
