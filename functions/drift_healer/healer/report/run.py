@@ -224,7 +224,14 @@ def _drift_json(resource: ResourceDrift) -> dict[str, Any]:
 
 
 # Lists a result can drop items from when it must be smaller, least important first.
-_CUTTABLE = ("RemainingDrift", "DriftedResources", "PlannedChanges", "FailedResources")
+_CUTTABLE = (
+    "RemainingDrift",
+    "DriftedResources",
+    "PlannedChanges",
+    "FailedResources",
+    "NotPutBack",
+    "HeldAttachments",
+)
 # Free text, cut when dropping list items was not enough (an invalid StackName quoted whole
 # in the Reason, a long AWS error in a note): name or field -> characters kept.
 _TEXTS = {"StackName": 300, "Reason": 2000, "ModeNote": 500}
