@@ -84,7 +84,11 @@ def _ingress_rule_ids(original: Any) -> Any:
     def create(cls: Any, /, name: str, cfn: Any, account: str, region: str, **kw: Any) -> Any:
         props = cfn.get("Properties") or {}
         backend = ec2_backends[account][region]
-        group = backend.get_security_group_from_id(str(props.get("GroupId", "")))
+        group = (
+            backend.get_security_group_from_id(str(props["GroupId"]))
+            if props.get("GroupId")
+            else backend.get_security_group_from_name(str(props.get("GroupName", "")))
+        )
         before = {r.id for r in group.ingress_rules} if group is not None else set()
         resource = original(cls, name, cfn, account, region, **kw)
         after = [r.id for r in resource.security_group.ingress_rules]
