@@ -7,6 +7,9 @@ Without them a freshly created stack would already show (false) drift:
 - AWS::SNS::Topic ``Tags`` are not stored as topic tags by moto on create.
 - AWS::IAM::Role ``ManagedPolicyArns`` are not attached by moto on create (ARNs moto does
   not know, e.g. AWS managed policies it has not loaded, are left out).
+- AWS::EC2::SecurityGroup: moto drops the descriptions of inline rules and ignores
+  ``SecurityGroupEgress`` (CloudFormation's declared egress replaces the default allow-all
+  rule); the emulator's writer sets both rule lists as declared.
 - AWS::EC2::SecurityGroupIngress has no physical id in moto; CloudFormation's is the rule's
   id, `sgr-...` (guess: Cloud Control's primary identifier `Id`; the legacy handler used a
   generated name), which DescribeStackResources by PhysicalResourceId then finds.
@@ -25,7 +28,7 @@ from typing import Any
 
 from moto.cloudformation import parsing
 from moto.ec2.models import ec2_backends
-from moto.ec2.models.security_groups import SecurityGroupIngress
+from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupIngress
 from moto.iam.exceptions import NotFoundException
 from moto.iam.models import Role, iam_backends
 from moto.s3.models import FakeBucket, s3_backends
@@ -78,6 +81,13 @@ def _role_managed_policies(role: Any, props: dict[str, Any], account: str, regio
             backend.attach_role_policy(str(arn), role.name)
         except NotFoundException:
             continue
+
+
+def _sg_rules(group: Any, props: dict[str, Any], account: str, region: str) -> None:
+    declared = {k: props[k] for k in ("SecurityGroupIngress", "SecurityGroupEgress") if k in props}
+    handler = registry.get("AWS::EC2::SecurityGroup")
+    if declared and handler is not None:
+        handler.apply(account, region, group.id, declared)
 
 
 def _ingress_rule_ids(original: Any) -> Any:
@@ -133,6 +143,7 @@ def apply() -> None:
     _wrap_create(FakeBucket, after=_s3_versioning)
     _wrap_create(Topic, after=_sns_tags)
     _wrap_create(Role, after=_role_managed_policies)
+    _wrap_create(SecurityGroup, after=_sg_rules)
     ingress: Any = SecurityGroupIngress
     ingress.create_from_cloudformation_json = _ingress_rule_ids(
         ingress.create_from_cloudformation_json.__func__

@@ -126,3 +126,32 @@ def test_a_property_set_from_a_secret_is_listed_as_ignored_drift(aws: Clients) -
         {"Path": "/Properties/Description", "Reason": "SENSITIVE_PROPERTY"}
     ]
     assert [d["Target"]["Name"] for d in rc["Details"]] == ["Value"]
+
+
+def test_declared_egress_and_rule_descriptions_are_as_the_template_says(aws: Clients) -> None:
+    template = {
+        "Resources": {
+            "Db": {
+                "Type": "AWS::EC2::SecurityGroup",
+                "Properties": {
+                    "GroupDescription": "db",
+                    "VpcId": {"Ref": "Vpc"},
+                    "SecurityGroupIngress": [
+                        {
+                            "IpProtocol": "tcp",
+                            "FromPort": 5432,
+                            "ToPort": 5432,
+                            "CidrIp": "10.0.0.0/16",
+                            "Description": "app subnets",
+                        }
+                    ],
+                    "SecurityGroupEgress": [
+                        {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"}
+                    ],
+                },
+            },
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        }
+    }
+    deploy(aws, "base", template)
+    assert detect(aws, "base")["StackDriftStatus"] == "IN_SYNC"
