@@ -84,7 +84,8 @@ def _role_managed_policies(role: Any, props: dict[str, Any], account: str, regio
 
 
 def _sg_rules(group: Any, props: dict[str, Any], account: str, region: str) -> None:
-    declared = {k: props[k] for k in ("SecurityGroupIngress", "SecurityGroupEgress") if k in props}
+    rules = ("SecurityGroupIngress", "SecurityGroupEgress")
+    declared: dict[str, Any] = {k: props[k] for k in rules if k in props}
     handler = registry.get("AWS::EC2::SecurityGroup")
     if declared and handler is not None:
         handler.apply(account, region, group.id, declared)
