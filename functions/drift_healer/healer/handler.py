@@ -33,13 +33,20 @@ from healer.model import (
     stack_label,
     unverified,
 )
-from healer.phases import create_change_set, detect_drift, noted, settle_pending_review
+from healer.phases import (
+    check_attachments,
+    create_change_set,
+    detect_drift,
+    noted,
+    settle_pending_review,
+)
 from healer.policy import (
     RunMode,
     choose_service_role,
     classify_found_drift,
     decide_run_mode,
     evaluate,
+    not_put_back,
 )
 from healer.report import PhaseReport, RunReport, fit_result, render_chat, render_notice
 from healer.report import metrics as run_metrics
@@ -159,13 +166,17 @@ def heal(
 
     # 6. Review mode, or a change set the safety gate will not run unattended, stops here.
     report.take_plan(steps.run_read_planned_changes(context, stack.stack_id, created.id))
+    # 6a. What the change set removes that another stack attached (a rule, a policy).
+    report.held_attachments = check_attachments(context, report, all_drift)
     decision = evaluate(
         report.planned_changes,
         all_drift,
         settings.safety_policy(),
         complete=report.plan_complete and report.drift_complete,
+        attachments=report.held_attachments,
     )
     report.review_reasons, report.warnings = decision.held, decision.warnings
+    report.not_put_back = not_put_back(report.planned_changes, all_drift)
     if request.wait_for_approval and (report.review_mode or not decision.automatic):
         if deferred := state.approval_deferred(report):
             return report.finish(Outcome.REVIEW_REQUIRED, deferred)

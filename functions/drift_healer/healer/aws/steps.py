@@ -11,6 +11,8 @@ from aws_durable_execution_sdk_python import DurableContext, StepContext, durabl
 from botocore.exceptions import ClientError
 
 from drift_common.errors import describe_error, error_code
+from drift_common.owners import owning_stack
+from healer.aws import clients, ec2
 from healer.aws import cloudformation as cfn
 from healer.aws import sns as sns_notices
 from healer.aws.bounds import bound_changes, bound_drifts
@@ -20,9 +22,12 @@ from healer.model import (
     DriftReading,
     FailedResource,
     Notice,
+    OwnerLookup,
+    Removal,
     StackSnapshot,
     Started,
 )
+from healer.policy import rule_id
 
 
 def now() -> datetime:
@@ -96,6 +101,28 @@ def read_failed_resources(
     _: StepContext, stack_id: str, token: str, since: datetime
 ) -> list[FailedResource]:
     return cfn.list_failed_resources(stack_id, token, since)
+
+
+@durable_step
+def find_rule_ids(_: StepContext, group_id: str, removals: list[Removal]) -> dict[str, str | None]:
+    """DescribeSecurityGroupRules of one group, reduced inside the step to the id of each
+    removed rule (by PropertyPath): a group may hold a thousand rules, too many to checkpoint."""
+    rules = ec2.list_group_rules(group_id)
+    return {r.path: rule_id(r, rules) for r in removals}
+
+
+@durable_step
+def find_owner(_: StepContext, physical_id: str, resource_type: str | None) -> OwnerLookup:
+    """DescribeStackResources by PhysicalResourceId: the live stack resource owning it."""
+    owner = owning_stack(clients.cloudformation(), physical_id, resource_type)
+    if owner is None:
+        return OwnerLookup(physical_id=physical_id)
+    return OwnerLookup(
+        physical_id=physical_id,
+        stack_id=owner.stack_id,
+        stack_name=owner.stack_name,
+        logical_id=owner.logical_id,
+    )
 
 
 @durable_step
@@ -186,6 +213,18 @@ def run_read_failed_resources(
         "read-failed-resources",
         step_config(list[FailedResource]),
     )
+
+
+def run_find_rule_ids(
+    context: DurableContext, group_id: str, removals: list[Removal], name: str
+) -> dict[str, str | None]:
+    return context.step(find_rule_ids(group_id, removals), name, step_config(dict[str, str | None]))
+
+
+def run_find_owner(
+    context: DurableContext, physical_id: str, resource_type: str | None, name: str
+) -> OwnerLookup:
+    return context.step(find_owner(physical_id, resource_type), name, step_config(OwnerLookup))
 
 
 def run_publish_notice(context: DurableContext, topic_arn: str, notice: Notice) -> str:

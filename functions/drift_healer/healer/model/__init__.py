@@ -6,11 +6,13 @@ outcome: the ground floor of the healer (it imports only drift_common).
 - `outcomes`: CloudFormation's answers mapped onto an outcome;
 - `request`: the event a run starts from, validated strictly;
 - `naming`: deterministic names and console links;
-- `approval`: the approval a run waits for.
+- `approval`: the approval a run waits for;
+- `attachments`: the cross-stack attachment guard's removals, lookups and held items.
 """
 
 from drift_common.stacks import is_stable
 from healer.model.approval import Approval
+from healer.model.attachments import GroupRule, HeldAttachment, OwnerLookup, Removal
 from healer.model.naming import (
     CHANGE_SET_DESCRIPTION,
     CHANGE_SET_NAME,
@@ -42,7 +44,9 @@ from healer.model.records import (
     ChangeSetRef,
     DriftReading,
     FailedResource,
+    IgnoredAttribute,
     Notice,
+    NotPutBack,
     PlannedChange,
     PropertyDifference,
     Record,
@@ -65,14 +69,20 @@ __all__ = [
     "DriftReading",
     "ExecutionPoll",
     "FailedResource",
+    "GroupRule",
     "HealRequest",
+    "HeldAttachment",
+    "IgnoredAttribute",
     "InvalidRequestError",
+    "NotPutBack",
     "Notice",
+    "OwnerLookup",
     "PlannedChange",
     "PollPolicy",
     "PollState",
     "PropertyDifference",
     "Record",
+    "Removal",
     "ResourceDrift",
     "StackSnapshot",
     "Started",
