@@ -32,7 +32,7 @@ def test_the_trigger_role_finds_owners_and_starts_only_the_healers_alias(
     granted = {
         s["Action"]: s["Resource"] for p in policies for s in p["PolicyDocument"]["Statement"]
     }
-    assert granted["cloudformation:DescribeStackResources"] == "*"
+    assert ":stack/*/*" in str(granted["cloudformation:DescribeStackResources"])
     assert "${TargetStackNamePattern}" in str(granted["cloudformation:DescribeStacks"])
     assert granted["lambda:InvokeFunction"] == {"Ref": "DriftHealerFunctionAliaslive"}
     assert granted["sqs:SendMessage"] == {"Fn::GetAtt": ["TriggerDeadLetterQueue", "Arn"]}

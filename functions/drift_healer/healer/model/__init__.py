@@ -7,11 +7,13 @@ outcome: the ground floor of the healer (it imports only drift_common).
 - `request`: the event a run starts from, validated strictly;
 - `naming`: deterministic names and console links;
 - `approval`: the approval a run waits for;
+- `attachments`: the cross-stack attachment guard's removals, lookups and held items;
 - `changes`: who changed a drifted resource (CloudTrail), the change that triggered a run.
 """
 
 from drift_common.stacks import is_stable
 from healer.model.approval import Approval
+from healer.model.attachments import GroupRule, HeldAttachment, OwnerLookup, Removal
 from healer.model.changes import HealCount, LastChange, LookupPage
 from healer.model.naming import (
     CHANGE_SET_DESCRIPTION,
@@ -44,7 +46,9 @@ from healer.model.records import (
     ChangeSetRef,
     DriftReading,
     FailedResource,
+    IgnoredAttribute,
     Notice,
+    NotPutBack,
     PlannedChange,
     PropertyDifference,
     Record,
@@ -73,17 +77,23 @@ __all__ = [
     "DriftReading",
     "ExecutionPoll",
     "FailedResource",
+    "GroupRule",
     "HealCount",
     "HealRequest",
+    "HeldAttachment",
+    "IgnoredAttribute",
     "InvalidRequestError",
     "LastChange",
     "LookupPage",
+    "NotPutBack",
     "Notice",
+    "OwnerLookup",
     "PlannedChange",
     "PollPolicy",
     "PollState",
     "PropertyDifference",
     "Record",
+    "Removal",
     "ResourceDrift",
     "StackSnapshot",
     "Started",

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from healer.model import PlannedChange, ResourceDrift
+from healer.model import HeldAttachment, PlannedChange, ResourceDrift
 from healer.policy.guards import GuardPolicy, Knowledge, break_glass_rules, thrash_rules
 from healer.policy.ignore import difference_pattern, resource_pattern
 from healer.policy.paths import covers, uncovered
@@ -82,6 +82,7 @@ def evaluate(
     policy: SafetyPolicy,
     *,
     complete: bool = True,
+    attachments: Sequence[HeldAttachment] = (),
     known: Knowledge = NOTHING_KNOWN,
 ) -> PolicyDecision:
     """`drifted` is everything drift detection reported, ignored drift included; `known`
@@ -89,6 +90,8 @@ def evaluate(
 
     `complete` is False when healer.aws.bounds kept only part of a very large drift or change
     set to fit a checkpoint: what was not read cannot be checked, so the change set is held.
+    `attachments` are the removals healer.policy.attachments held: another stack's rule or
+    policy (or one whose owner could not be told), each one reason.
     """
     decision = PolicyDecision()
     if not complete:
@@ -114,6 +117,7 @@ def evaluate(
             reasons += break_glass_rules(drift, policy.guards, known)
             reasons += thrash_rules(drift, policy.guards, known)
         decision.held.extend(f"{label}: {reason}" for reason in reasons)
+    decision.held.extend(attachment.reason() for attachment in attachments)
     changed = sum(change.action != _METADATA_ONLY for change in changes)
     if changed > policy.max_auto_changes:
         decision.held.append(

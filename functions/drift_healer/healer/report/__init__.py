@@ -2,10 +2,12 @@
 
 - `run`: the run report, filled in as the flow learns things;
 - `notice`: the SNS notice, a pure function of the report;
+- `chat`: the notice as an Amazon Q Developer (Chatbot) custom notification, pure;
 - `metrics`: the run's CloudWatch metrics, written once at its end.
 """
 
 from healer.report import metrics
+from healer.report.chat import render_chat
 from healer.report.notice import render_notice, should_notify
 from healer.report.run import PhaseReport, RunReport, fit_result
 from healer.report.text import changed_by
@@ -16,6 +18,7 @@ __all__ = [
     "changed_by",
     "fit_result",
     "metrics",
+    "render_chat",
     "render_notice",
     "should_notify",
 ]

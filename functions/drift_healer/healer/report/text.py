@@ -22,6 +22,7 @@ from healer.model import (
     ResourceDrift,
     stack_url,
 )
+from healer.policy import describe_not_put_back
 from healer.report.run import RunReport
 
 MAX_TEXT_BYTES = 100_000
@@ -213,6 +214,9 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         )
     if report.warnings:
         lines += _items("Warnings:", report.warnings, MAX_ITEMS_IN_HEAD)
+    if report.not_put_back:
+        left = [describe_not_put_back(item) for item in report.not_put_back]
+        lines += _items("Not put back by REVERT_DRIFT:", left, MAX_ITEMS_IN_HEAD)
     if report.approval:
         lines += approval_lines(report.approval)
     if report.notes:
