@@ -57,37 +57,61 @@ def trigger_calls(sb: Any, svc: DurableService) -> Any:
     return Calls(owner=lambda pid, rtype: owning_stack(cfn, pid, rtype), tags=tags, start=start)
 
 
-def wait_for_notice(inbox: Inbox, out: TextIO, since: float) -> Any:
+def wait_for_notice(inbox: Inbox, out: TextIO | None, since: float) -> Any:
     while time.monotonic() - since < 120:
         for notice in inbox.receive(wait_seconds=2):
-            print(notice.render(), file=out, flush=True)
+            if out is not None:
+                print(notice.render(), file=out, flush=True)
             # The trigger names the stack by its ARN (exact, even for a re-created stack).
             if f"stack/{demo_stacks.SAMPLE_STACK}/" in notice.attributes.get("stack", ""):
                 return notice
     return None
 
 
-def demo_triggered_heal(
-    sb: Any, svc: DurableService, inbox: Inbox, *, fast: bool, out: TextIO
-) -> list[str]:
-    calls = trigger_calls(sb, svc)
-    from trigger.handler import handle  # noqa: PLC0415 - on the path (trigger_calls)
-    from trigger.settings import TriggerSettings  # noqa: PLC0415
+class TriggeredHeal:
+    """The trigger subscribed to the sandbox's change events, for as long as it is open."""
 
-    settings = TriggerSettings(healer_function_arn=svc.function_arn, settle_seconds=60)
-    actions: list[str] = []
+    def __init__(self, sb: Any, svc: DurableService, out: TextIO | None, settle: str) -> None:
+        calls = trigger_calls(sb, svc)
+        from trigger.handler import handle  # noqa: PLC0415 - on the path (trigger_calls)
+        from trigger.settings import TriggerSettings  # noqa: PLC0415
 
-    def on_event(event: dict[str, Any]) -> None:
-        summary = handle(event, settings, calls)
-        actions.append(str(summary["action"]))
-        if summary["action"] != "ignored":
-            print(
-                f"  trigger: {summary['event']} on {summary['resource']} -> {summary['action']}"
-                f" {summary.get('execution-name', '')}",
-                file=out,
-                flush=True,
-            )
+        # The trigger's window must not exceed the healer's settle (docs/triggers.md): the
+        # run then detects after every change of its window.
+        settings = TriggerSettings(healer_function_arn=svc.function_arn, settle_seconds=int(settle))
+        self.actions: list[str] = []
+        self.settle = settle
 
+        def on_event(event: dict[str, Any]) -> None:
+            summary = handle(event, settings, calls)
+            self.actions.append(str(summary["action"]))
+            if out is not None and summary["action"] != "ignored":
+                print(
+                    f"  trigger: {summary['event']} on {summary['resource']} -> "
+                    f"{summary['action']} {summary.get('execution-name', '')}",
+                    file=out,
+                    flush=True,
+                )
+
+        self._on_event = on_event
+        self._sb = sb
+        self._saved = os.environ.get("SETTLE_SECONDS")
+
+    def __enter__(self) -> TriggeredHeal:
+        os.environ["SETTLE_SECONDS"] = self.settle  # the in-process healer reads it per run
+        self._unsubscribe = self._sb.change_events.subscribe(self._on_event)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._unsubscribe()
+        if self._saved is None:
+            os.environ.pop("SETTLE_SECONDS", None)
+        else:
+            os.environ["SETTLE_SECONDS"] = self._saved
+
+
+def alice_changes(sb: Any, value: str) -> str:
+    """alice (console) puts `value` into the sample parameter; returns its name."""
     sb.trail.map_key("AKIDALICE", ALICE)
     alice = boto3.client(
         "ssm",
@@ -98,13 +122,17 @@ def demo_triggered_heal(
     )
     account = demo_stacks.DemoAccount(sb.endpoint_url, sb.region)
     name = account.physical_ids(demo_stacks.SAMPLE_STACK)["SampleParameter"]
-    saved = os.environ.get("SETTLE_SECONDS")
-    os.environ["SETTLE_SECONDS"] = SETTLE_SECONDS  # the in-process healer reads it per run
-    unsubscribe = sb.change_events.subscribe(on_event)
-    try:
-        print(f"  alice (console): ssm put-parameter {name} = 'set by alice'", file=out)
+    alice.put_parameter(Name=name, Value=value, Overwrite=True)
+    return name
+
+
+def demo_triggered_heal(
+    sb: Any, svc: DurableService, inbox: Inbox, *, fast: bool, out: TextIO
+) -> list[str]:
+    with TriggeredHeal(sb, svc, out, SETTLE_SECONDS) as trigger:
+        print("  alice (console): ssm put-parameter /drift-test/sample = 'set by alice'", file=out)
         changed = time.monotonic()
-        alice.put_parameter(Name=name, Value="set by alice", Overwrite=True)
+        alice_changes(sb, "set by alice")
         healed = wait_for_notice(inbox, out, changed)
         if healed is None:
             return ["no notice arrived for the event-triggered run"]
@@ -114,17 +142,11 @@ def demo_triggered_heal(
             file=out,
             flush=True,
         )
-    finally:
-        unsubscribe()
-        if saved is None:
-            os.environ.pop("SETTLE_SECONDS", None)
-        else:
-            os.environ["SETTLE_SECONDS"] = saved
     problems = []
     if healed.attributes.get("outcome") != "HEALED":
         problems.append(f"the triggered run ended {healed.attributes.get('outcome')}")
     if f"Changed by: {ALICE.arn}" not in healed.body:
         problems.append("the notice does not name alice")
-    if "started" not in actions:
+    if "started" not in trigger.actions:
         problems.append("the trigger started no run")
     return problems

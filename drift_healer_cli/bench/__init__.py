@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import argparse
 
-from drift_healer_cli.bench import fleet, heal
+from drift_healer_cli.bench import detect, fleet, heal
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     bench = commands.add_parser(
         "bench",
-        help="benchmarks against the local sandbox (heal: polling vs events; fleet: wall time)",
+        help=(
+            "benchmarks against the local sandbox (heal: polling vs events; fleet: wall time;"
+            " detect: change to notice)"
+        ),
         description="Benchmarks against the local sandbox. They print tables; they assert nothing.",
     )
     benches = bench.add_subparsers(dest="bench", required=True, metavar="BENCHMARK")
     heal.add_parser(benches)
     fleet.add_parser(benches)
+    detect.add_parser(benches)

@@ -53,3 +53,12 @@ def test_the_rules_match_what_the_mapping_knows(resources: dict[str, Any]) -> No
     assert set(pattern["source"]) == {"aws." + src.split(".")[0] for src, _ in WRITE_EVENTS}
     config = resources["TriggerConfigRule"]["Properties"]["EventPattern"]
     assert set(config["detail"]["configurationItem"]["resourceType"]) == set(CONFIG_PHYSICAL_ID)
+
+
+def test_the_trigger_window_and_the_healers_settle_are_the_same_parameter(
+    resources: dict[str, Any],
+) -> None:
+    # A window longer than the settle would let a late change join a run that has detected.
+    trigger = resources["TriggerFunction"]["Properties"]["Environment"]["Variables"]
+    healer = resources["DriftHealerFunction"]["Properties"]["Environment"]["Variables"]
+    assert trigger["SETTLE_SECONDS"] == healer["SETTLE_SECONDS"] == {"Ref": "SettleSeconds"}
