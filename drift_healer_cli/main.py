@@ -34,6 +34,7 @@ examples:
   drift-healer run --stack my-stack --auto   heal it where the safety gate allows
   drift-healer fleet --pattern 'app-*'       review every app-* stack, with a digest
   drift-healer bench fleet --stacks 100      a fleet's wall time against its floor
+  drift-healer bench detect                  change to notice: event-triggered vs the schedule
   drift-healer pending                       approvals runs are waiting for
   drift-healer approve my-stack              let the waiting run heal my-stack
   drift-healer release-lease my-stack        show (then free) a lease a run left behind
