@@ -1,0 +1,124 @@
+"""Accepting drift into the template: the records the accept flow checkpoints and reports.
+
+The deployed template (GetTemplate, TemplateStage=Original) and the drift read for accepting
+(DescribeStackResourceDrifts with the actual values of the drifted properties) are step
+results; the patch is computed from them by a pure function (healer.accept.patch), so it is
+the same on every replay and never needs a checkpoint of its own.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from healer.model.records import Record
+
+# What the history item keeps of the diff (shared contract: Accepted.Diff, <= 4000 chars).
+MAX_HISTORY_DIFF_CHARS = 4000
+
+
+class DeployedTemplate(Record):
+    """GetTemplate's TemplateBody as text (JSON text too), or why it cannot be used."""
+
+    body: str | None = None
+    problem: str | None = None
+
+
+class AcceptDifference(Record):
+    path: str  # PropertyPath, "/VisibilityTimeout", "/Tags/0/Value"
+    difference_type: str  # ADD | REMOVE | NOT_EQUAL
+
+
+class DriftToAccept(Record):
+    """One drifted resource, with the full actual and expected values (JSON text) of the
+    top-level properties its differences touch: what the template is patched with."""
+
+    logical_id: str
+    resource_type: str
+    drift_status: str  # MODIFIED | DELETED
+    differences: list[AcceptDifference] = Field(default_factory=list)
+    actual_json: str = "{}"
+    expected_json: str = "{}"
+
+
+class AcceptReading(Record):
+    resources: list[DriftToAccept] = Field(default_factory=list)
+    problem: str | None = None  # set when the drift could not be read whole
+
+
+class NotAccepted(Record):
+    logical_id: str
+    path: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "LogicalResourceId": self.logical_id,
+            "PropertyPath": self.path,
+            "Reason": self.reason,
+        }
+
+
+class ParameterChange(Record):
+    key: str
+    old: str | None
+    new: str
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"ParameterKey": self.key, "OldValue": self.old, "NewValue": self.new}
+
+
+class AcceptPatch(Record):
+    """The template with the actual values written in (None when anything is refused: a
+    stack is accepted whole or not at all), its unified diff and the parameter changes."""
+
+    body: str | None = None
+    diff: str = ""
+    parameter_changes: list[ParameterChange] = Field(default_factory=list)
+    not_accepted: list[NotAccepted] = Field(default_factory=list)
+    paths: list[str] = Field(default_factory=list)  # "LogicalId/PropertyPath" accepted
+
+    @property
+    def complete(self) -> bool:
+        return self.body is not None and not self.not_accepted
+
+
+class AcceptCheck(Record):
+    """One resource change of the accept change set, reduced to what proves it changes
+    nothing: its Action and each detail's AttributeChangeType and ChangeSource."""
+
+    logical_id: str
+    action: str
+    replacement: str | None = None
+    # (path, AttributeChangeType, ChangeSource) of each detail
+    details: list[tuple[str, str | None, str | None]] = Field(default_factory=list)
+
+
+class AcceptPlan(Record):
+    changes: list[AcceptCheck] = Field(default_factory=list)
+    total: int = 0
+
+
+class Accepted(Record):
+    """What a run accepted (the history item's `Accepted`, the result's `Accept`)."""
+
+    by: str
+    reason: str
+    paths: list[str] = Field(default_factory=list)
+    diff: str = ""
+    parameter_changes: list[ParameterChange] = Field(default_factory=list)
+    not_accepted: list[NotAccepted] = Field(default_factory=list)
+
+    def to_history(self) -> dict[str, object]:
+        return {
+            "By": self.by,
+            "Reason": self.reason,
+            "Paths": list(self.paths),
+            "Diff": self.diff[:MAX_HISTORY_DIFF_CHARS],
+        }
+
+    def to_result(self) -> dict[str, object]:
+        return {
+            "Diff": self.diff,
+            "ParameterChanges": [c.to_json() for c in self.parameter_changes],
+            "NotAccepted": [n.to_json() for n in self.not_accepted],
+        }
