@@ -30,6 +30,7 @@ CLOUDFORMATION_ACTIONS = {
     "cloudformation:DescribeChangeSet",
     "cloudformation:ExecuteChangeSet",
     "cloudformation:DeleteChangeSet",
+    "cloudformation:GetTemplate",  # issue 17: accepting drift reads the deployed template
 }
 CHANGE_SET_ACTIONS = {
     "cloudformation:CreateChangeSet",

@@ -443,9 +443,10 @@ def change_parameters(
 ) -> list[dict[str, Any]]:
     """CreateChangeSet Parameters: every stack parameter kept, the changed ones set."""
     new: Mapping[str, str] = {c.key: c.new for c in changes}
+    every = [*keys, *(key for key in new if key not in keys)]
     return [
         {"ParameterKey": key, "ParameterValue": new[key]}
         if key in new
         else {"ParameterKey": key, "UsePreviousValue": True}
-        for key in keys
+        for key in every
     ]

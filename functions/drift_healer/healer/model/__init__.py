@@ -6,10 +6,12 @@ outcome: the ground floor of the healer (it imports only drift_common).
 - `outcomes`: CloudFormation's answers mapped onto an outcome;
 - `request`: the event a run starts from, validated strictly;
 - `naming`: deterministic names and console links;
-- `approval`: the approval a run waits for.
+- `approval`: the approval a run waits for;
+- `accept`: accepting drift into the template (the patch, its check, what was accepted).
 """
 
 from drift_common.stacks import is_stable
+from healer.model.accept import Accepted
 from healer.model.approval import Approval
 from healer.model.naming import change_set_name, change_set_url, client_token, region_of, stack_url
 from healer.model.outcomes import (
@@ -46,6 +48,7 @@ from healer.model.request import HealRequest, InvalidRequestError, parse_request
 __all__ = [
     "FINAL_STEPS_RESERVE_SECONDS",
     "MAX_EXECUTION_TIMEOUT_SECONDS",
+    "Accepted",
     "Approval",
     "ChangeSetPlan",
     "ChangeSetPoll",

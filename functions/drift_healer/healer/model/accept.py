@@ -14,6 +14,13 @@ from healer.model.records import Record
 
 # What the history item keeps of the diff (shared contract: Accepted.Diff, <= 4000 chars).
 MAX_HISTORY_DIFF_CHARS = 4000
+MAX_RESULT_DIFF_CHARS = 60_000  # the result and the JSON notice (SNS: 256 KB a message)
+
+
+def cut_diff(diff: str, limit: int) -> str:
+    if len(diff) <= limit:
+        return diff
+    return diff[:limit] + f"\n... [diff cut: {len(diff) - limit} more characters]\n"
 
 
 class DeployedTemplate(Record):
@@ -113,12 +120,12 @@ class Accepted(Record):
             "By": self.by,
             "Reason": self.reason,
             "Paths": list(self.paths),
-            "Diff": self.diff[:MAX_HISTORY_DIFF_CHARS],
+            "Diff": cut_diff(self.diff, MAX_HISTORY_DIFF_CHARS - 60),
         }
 
     def to_result(self) -> dict[str, object]:
         return {
-            "Diff": self.diff,
+            "Diff": cut_diff(self.diff, MAX_RESULT_DIFF_CHARS),
             "ParameterChanges": [c.to_json() for c in self.parameter_changes],
             "NotAccepted": [n.to_json() for n in self.not_accepted],
         }

@@ -11,6 +11,7 @@ from typing import Any
 from drift_common.outcomes import Outcome
 from drift_common.sns import clip
 from healer.model import (
+    Accepted,
     Approval,
     ChangeSetPlan,
     ChangeSetRef,
@@ -75,6 +76,7 @@ class RunReport:
     drift_first_seen: datetime | None = None  # from the drift state: drifted since
     drift_age: str | None = None  # "drifted for 3 days"
     approval: Approval | None = None  # runs that wait for a decision (WaitForApproval)
+    accepted: Accepted | None = None  # issue 17: what accepting drift wrote (or refused)
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
@@ -191,6 +193,7 @@ class RunReport:
             ),
             "DriftAge": self.drift_age,
             "Approval": self.approval.to_json() if self.approval else None,
+            "Accept": self.accepted.to_result() if self.accepted else None,
             "Notes": list(self.notes),
             "Notified": self.notified,
             "NoticeReason": self.notice_why,

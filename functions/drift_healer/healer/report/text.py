@@ -14,7 +14,14 @@ from drift_common.approval import cli_command
 from drift_common.outcomes import Outcome
 from drift_common.sns import clip, one_line
 from drift_common.text import clean_optional, clean_text
-from healer.model import Approval, FailedResource, PlannedChange, ResourceDrift, stack_url
+from healer.model import (
+    Accepted,
+    Approval,
+    FailedResource,
+    PlannedChange,
+    ResourceDrift,
+    stack_url,
+)
 from healer.report.run import RunReport
 
 MAX_TEXT_BYTES = 100_000
@@ -43,6 +50,10 @@ NEXT_STEP = {
         "Look at the drift that is left; it needs a template change or a manual fix."
     ),
     Outcome.REVIEW_REQUIRED: "Review the change set in the console and execute it if it is right.",
+    Outcome.ACCEPTED: (
+        "Commit the template diff below (and the parameter changes) to the stack's source: "
+        "the next deploy from an unchanged repository reverts the accepted change."
+    ),
     Outcome.NOTHING_TO_REVERT: (
         "CloudFormation found nothing to revert (the drift was undone meanwhile, or is not "
         "revertible); check the resources listed."
@@ -218,9 +229,37 @@ def _section(
     return lines, used
 
 
+def accepted_lines(accepted: Accepted, room: int) -> list[str]:
+    """What accepting wrote into the template: the parameter changes and the unified diff
+    (cut to the room left), for the team to commit to the template's source."""
+    lines: list[str] = []
+    if accepted.parameter_changes:
+        lines += ["", "Parameter changes (set them where the stack is deployed from):"]
+        lines += [
+            f"  - {c.key}: {clean_optional(c.old)} -> {clean_text(c.new)}"
+            for c in accepted.parameter_changes
+        ]
+    if accepted.diff:
+        lines += ["", "Template diff (commit it to the template's source):"]
+        used = sum(len(line.encode()) + 1 for line in lines)
+        diff_lines = accepted.diff.splitlines()
+        for i, raw in enumerate(diff_lines):
+            line = clean_text(raw)
+            if used + len(line.encode()) + 1 > room - 120:
+                lines.append(f"  ... {len(diff_lines) - i} more diff line(s): see the result")
+                break
+            lines.append(line)
+            used += len(line.encode()) + 1
+    return lines
+
+
 def render_body(report: RunReport, execution_arn: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
     lines = _head(report, execution_arn)
     room = max_bytes - sum(len(line.encode()) + 1 for line in lines)
+    if report.accepted and report.final_outcome is Outcome.ACCEPTED:
+        accepted = accepted_lines(report.accepted, room // 2)
+        lines += accepted
+        room -= sum(len(line.encode()) + 1 for line in accepted)
     sections: list[tuple[str, Sequence[object], int, Callable[[object], list[str]], str]] = [
         (
             "Drifted resources (path: expected -> actual):"

@@ -19,7 +19,7 @@ from drift_common.table import (
     STATE_KEY,
     TTL_ATTRIBUTE,
 )
-from healer.model import Record
+from healer.model import Accepted, Record
 from healer.state.model import DriftState, PendingChangeSet
 
 _serializer = TypeSerializer()
@@ -43,6 +43,7 @@ class RunHistory(Record):
     change_set_name: str | None = None
     notified: bool = False
     notice_why: str | None = None
+    accepted: Accepted | None = None  # issue 17: history attr `Accepted`
 
 
 def epoch(moment: datetime) -> int:
@@ -168,4 +169,6 @@ def history_to_item(run: RunHistory, ttl_days: int) -> dict[str, Any]:
         "NoticeWhy": run.notice_why,
         TTL_ATTRIBUTE: expiry(run.finished, ttl_days),
     }
+    if run.accepted is not None and run.outcome == "ACCEPTED":  # --- issue 17 ---
+        values["Accepted"] = run.accepted.to_history()
     return item_key(run.stack_id, run_key(run.started, run.execution_arn)) | marshal(values)

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from healer.model import Record
+from healer.model import Accepted, Record
 
 
 class NoticeWhy(StrEnum):
@@ -121,3 +121,4 @@ class RunEnd(Record):
     reason: str
     notice: NoticeDecision
     notified: bool  # a notice was delivered
+    accepted: Accepted | None = None  # issue 17: the drift written into the template

@@ -189,6 +189,7 @@ class RunState:
             reason=report.reason,
             notice=decision,
             notified=report.notified,
+            accepted=report.accepted,
         )
         if self.lease.taken:
             saved = state_steps.run_save_state(context, self.settings, self.lease, stack_id, end)

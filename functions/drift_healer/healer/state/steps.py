@@ -155,6 +155,7 @@ def put_history(
         change_set_name=end.facts.change_set_name,
         notified=end.notified,
         notice_why=end.notice.why.value if end.notice.why else None,
+        accepted=end.accepted,
     )
     return store.put_history(table, run, ttl_days)
 
