@@ -17,7 +17,7 @@ from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 from drift_common.credentials import account_problem
 from drift_common.outcomes import Outcome
 from drift_common.validation import ConfigurationError
-from healer.accept import accept_drift
+from healer.accept import accept_answered, accept_drift
 from healer.approval import approval_problem, await_approval, load_approval_settings
 from healer.aws import clients, steps
 from healer.model import (
@@ -185,6 +185,8 @@ def heal(
             on_asked=lambda asked: state.record_pending_approval(context, report, asked),
         ):
             return report
+        if report.keeps_change:  # --- issue 17: answered ACCEPT ---
+            return accept_answered(context, settings, report, stack, deadline)
         return execute_and_verify(context, settings, report, created, deadline)
     if report.review_mode:
         return report.finish(

@@ -7,7 +7,7 @@ them, with a REVERT_DRIFT change set that may only sync (never change a resource
 - `flow`: the accept, from reading the template to verifying the stack is in sync.
 """
 
-from healer.accept.flow import accept_drift
+from healer.accept.flow import accept_answered, accept_drift
 from healer.accept.patch import change_parameters, patch_template, unified_diff
 
-__all__ = ["accept_drift", "change_parameters", "patch_template", "unified_diff"]
+__all__ = ["accept_answered", "accept_drift", "change_parameters", "patch_template", "unified_diff"]

@@ -92,6 +92,7 @@ def accept_drift(
         parameters=change_parameters(stack.parameter_keys, patch.parameter_changes),
     )
     report.change_set = ChangeSetRef(change_set_id=created.id, change_set_name=name)
+    report.change_set_deleted = False  # this one, not the reverting one a reviewer declined
     policy = settings.poll_policy("change_set").until(deadline, created.at)
     creation = wait_for_change_set(context, stack_id, created, policy)
     report.phases["change_set"] = PhaseReport.of(creation)
@@ -108,6 +109,26 @@ def accept_drift(
 
     # 4. Execute it like a heal, then drift detection must find the stack in sync.
     return _execute_and_verify(context, settings, report, created, deadline)
+
+
+def accept_answered(
+    context: DurableContext,
+    settings: Settings,
+    report: RunReport,
+    stack: StackSnapshot,
+    deadline: datetime | None,
+) -> RunReport:
+    """A reviewer answered ACCEPT: the reverting change set is gone; accept instead."""
+    approval = report.approval
+    return accept_drift(
+        context,
+        settings,
+        report,
+        stack,
+        by=approval.by if approval and approval.by else "(not given)",
+        reason=approval.reason if approval and approval.reason else "",
+        deadline=deadline,
+    )
 
 
 def _delete(context: DurableContext, report: RunReport, created: Started, name: str) -> bool:

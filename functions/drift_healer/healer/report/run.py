@@ -78,6 +78,11 @@ class RunReport:
     approval: Approval | None = None  # runs that wait for a decision (WaitForApproval)
     accepted: Accepted | None = None  # issue 17: what accepting drift wrote (or refused)
 
+    @property
+    def keeps_change(self) -> bool:
+        """A reviewer answered ACCEPT: keep the change (issue 17)."""
+        return self.approval is not None and self.approval.decision == "ACCEPT"
+
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
         return self

@@ -314,7 +314,9 @@ def approval_lines(approval: Approval) -> list[str]:
     e-mail is the one place it goes. By and Reason are a reviewer's text, kept on their line.
     """
     if approval.decision:
-        verb = "approved" if approval.decision == "APPROVE" else "rejected"
+        verb = {"APPROVE": "approved", "ACCEPT": "accepted (keep the change)"}.get(
+            approval.decision, "rejected"
+        )
         when = f" at {approval.decided_at:%Y-%m-%d %H:%M} UTC" if approval.decided_at else ""
         lines = [f"Decision: {verb} by {clean_optional(approval.by)}{when}"]
         if approval.reason:
@@ -331,6 +333,7 @@ def approval_lines(approval: Approval) -> list[str]:
         f"Callback ID: {approval.callback_id}",
         "Or answer from a shell:",
         f"  {cli_command(approval.callback_id)}",
-        "  (Decision REJECT to reject; or: drift-healer approve|reject STACK)",
+        "  (Decision REJECT to reject, ACCEPT to keep the change; or:",
+        "  drift-healer approve|reject|accept STACK)",
     ]
     return lines
