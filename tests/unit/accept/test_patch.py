@@ -6,8 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from healer.accept import change_parameters, patch_template
-from healer.model.accept import AcceptDifference, DriftToAccept
+from drift_common.accept import AcceptDifference, DriftToAccept, change_parameters, patch_template
 
 YAML = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -231,3 +230,12 @@ def test_an_unreadable_template_is_refused() -> None:
     patch = patch_template("Resources: [unclosed", [])
     assert patch.body is None
     assert "could not be read" in patch.not_accepted[0].reason
+
+
+def test_the_diff_of_a_template_without_a_final_newline_keeps_lines_apart() -> None:
+    body = json.dumps({"Resources": {"Jobs": {"Type": "T", "Properties": {"A": 1}}}})
+    patch = patch_template(body, [drift("Jobs", {"A": 2}, ("/A", "NOT_EQUAL"))])
+    assert patch.diff.splitlines()[-2:] == [
+        '-{"Resources": {"Jobs": {"Type": "T", "Properties": {"A": 1}}}}',
+        '+{"Resources": {"Jobs": {"Type": "T", "Properties": {"A": 2}}}}',
+    ]

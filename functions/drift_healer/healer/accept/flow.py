@@ -15,9 +15,9 @@ from datetime import datetime, timedelta
 from aws_durable_execution_sdk_python import DurableContext
 from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
+from drift_common.accept import change_parameters, patch_template
 from drift_common.outcomes import Outcome
 from healer.accept import decisions, steps
-from healer.accept.patch import change_parameters, patch_template
 from healer.accept.store import MAX_TEMPLATE_BODY_BYTES
 from healer.aws import steps as aws_steps
 from healer.model import (

@@ -9,14 +9,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 from botocore.handlers import json_decode_template_body
 
+from drift_common.accept import DriftToAccept, drift_to_accept
 from healer.aws import clients
 from healer.model import ChangeSetRef, StackSnapshot
-from healer.model.accept import (
-    AcceptCheck,
-    AcceptDifference,
-    DeployedTemplate,
-    DriftToAccept,
-)
+from healer.model.accept import AcceptCheck, DeployedTemplate
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation.type_defs import (
@@ -50,10 +46,6 @@ def get_original_template(stack_id: str) -> DeployedTemplate:
     return DeployedTemplate(body=body)
 
 
-def _top(path: str) -> str:
-    return path.strip("/").split("/")[0]
-
-
 def list_drift_to_accept(stack_id: str) -> list[DriftToAccept]:
     """DescribeStackResourceDrifts, MODIFIED and DELETED, every page, with the actual and
     expected values of each top-level property a difference touches."""
@@ -65,24 +57,7 @@ def list_drift_to_accept(stack_id: str) -> list[DriftToAccept]:
             StackResourceDriftStatusFilters=["MODIFIED", "DELETED"],
             **({"NextToken": token} if token else {}),  # type: ignore[arg-type]
         )
-        for drift in page["StackResourceDrifts"]:
-            differences = [
-                AcceptDifference(path=d["PropertyPath"], difference_type=d["DifferenceType"])
-                for d in drift.get("PropertyDifferences", [])
-            ]
-            touched = {_top(d.path) for d in differences}
-            actual = json.loads(drift.get("ActualProperties") or "{}")
-            expected = json.loads(drift.get("ExpectedProperties") or "{}")
-            found.append(
-                DriftToAccept(
-                    logical_id=drift["LogicalResourceId"],
-                    resource_type=drift["ResourceType"],
-                    drift_status=drift["StackResourceDriftStatus"],
-                    differences=differences,
-                    actual_json=json.dumps({k: v for k, v in actual.items() if k in touched}),
-                    expected_json=json.dumps({k: v for k, v in expected.items() if k in touched}),
-                )
-            )
+        found += [drift_to_accept(d) for d in page["StackResourceDrifts"]]
         token = page.get("NextToken")
         if not token:
             return found

@@ -10,7 +10,27 @@ from __future__ import annotations
 
 from pydantic import Field
 
+from drift_common.accept import (
+    AcceptDifference,
+    AcceptPatch,
+    DriftToAccept,
+    NotAccepted,
+    ParameterChange,
+)
 from healer.model.records import Record
+
+__all__ = [
+    "AcceptCheck",
+    "AcceptDifference",
+    "AcceptPatch",
+    "AcceptPlan",
+    "AcceptReading",
+    "Accepted",
+    "DeployedTemplate",
+    "DriftToAccept",
+    "NotAccepted",
+    "ParameterChange",
+]
 
 # What the history item keeps of the diff (shared contract: Accepted.Diff, <= 4000 chars).
 MAX_HISTORY_DIFF_CHARS = 4000
@@ -30,63 +50,9 @@ class DeployedTemplate(Record):
     problem: str | None = None
 
 
-class AcceptDifference(Record):
-    path: str  # PropertyPath, "/VisibilityTimeout", "/Tags/0/Value"
-    difference_type: str  # ADD | REMOVE | NOT_EQUAL
-
-
-class DriftToAccept(Record):
-    """One drifted resource, with the full actual and expected values (JSON text) of the
-    top-level properties its differences touch: what the template is patched with."""
-
-    logical_id: str
-    resource_type: str
-    drift_status: str  # MODIFIED | DELETED
-    differences: list[AcceptDifference] = Field(default_factory=list)
-    actual_json: str = "{}"
-    expected_json: str = "{}"
-
-
 class AcceptReading(Record):
     resources: list[DriftToAccept] = Field(default_factory=list)
     problem: str | None = None  # set when the drift could not be read whole
-
-
-class NotAccepted(Record):
-    logical_id: str
-    path: str
-    reason: str
-
-    def to_json(self) -> dict[str, str]:
-        return {
-            "LogicalResourceId": self.logical_id,
-            "PropertyPath": self.path,
-            "Reason": self.reason,
-        }
-
-
-class ParameterChange(Record):
-    key: str
-    old: str | None
-    new: str
-
-    def to_json(self) -> dict[str, str | None]:
-        return {"ParameterKey": self.key, "OldValue": self.old, "NewValue": self.new}
-
-
-class AcceptPatch(Record):
-    """The template with the actual values written in (None when anything is refused: a
-    stack is accepted whole or not at all), its unified diff and the parameter changes."""
-
-    body: str | None = None
-    diff: str = ""
-    parameter_changes: list[ParameterChange] = Field(default_factory=list)
-    not_accepted: list[NotAccepted] = Field(default_factory=list)
-    paths: list[str] = Field(default_factory=list)  # "LogicalId/PropertyPath" accepted
-
-    @property
-    def complete(self) -> bool:
-        return self.body is not None and not self.not_accepted
 
 
 class AcceptCheck(Record):

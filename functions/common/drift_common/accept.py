@@ -1,4 +1,7 @@
-"""Writing the actual values into the deployed template: pure, all or nothing.
+"""Accepting drift (issue 17): the actual values written into the deployed template.
+A contract between the healer (which accepts) and the approval page (which shows the diff
+before anyone decides): both compute the same patch from the same reads. Pure, all or
+nothing.
 
 The template text is edited in place: the YAML (or JSON) is composed into nodes that know
 where they start and end in the text, and only the spans of the values that change are
@@ -18,16 +21,93 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field
 from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from healer.model.accept import (
-    AcceptPatch,
-    DriftToAccept,
-    NotAccepted,
-    ParameterChange,
-)
+
+class _Record(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class AcceptDifference(_Record):
+    path: str  # PropertyPath, "/VisibilityTimeout", "/Tags/0/Value"
+    difference_type: str  # ADD | REMOVE | NOT_EQUAL
+
+
+class DriftToAccept(_Record):
+    """One drifted resource, with the full actual and expected values (JSON text) of the
+    top-level properties its differences touch: what the template is patched with."""
+
+    logical_id: str
+    resource_type: str
+    drift_status: str  # MODIFIED | DELETED
+    differences: list[AcceptDifference] = Field(default_factory=list)
+    actual_json: str = "{}"
+    expected_json: str = "{}"
+
+
+class NotAccepted(_Record):
+    logical_id: str
+    path: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "LogicalResourceId": self.logical_id,
+            "PropertyPath": self.path,
+            "Reason": self.reason,
+        }
+
+
+class ParameterChange(_Record):
+    key: str
+    old: str | None
+    new: str
+
+    def to_json(self) -> dict[str, str | None]:
+        return {"ParameterKey": self.key, "OldValue": self.old, "NewValue": self.new}
+
+
+class AcceptPatch(_Record):
+    """The template with the actual values written in (None when anything is refused: a
+    stack is accepted whole or not at all), its unified diff and the parameter changes."""
+
+    body: str | None = None
+    diff: str = ""
+    parameter_changes: list[ParameterChange] = Field(default_factory=list)
+    not_accepted: list[NotAccepted] = Field(default_factory=list)
+    paths: list[str] = Field(default_factory=list)  # "LogicalId/PropertyPath" accepted
+
+    @property
+    def complete(self) -> bool:
+        return self.body is not None and not self.not_accepted
+
+
+def _top(path: str) -> str:
+    return path.strip("/").split("/")[0]
+
+
+def drift_to_accept(drift: Mapping[str, Any]) -> DriftToAccept:
+    """One StackResourceDrift (DescribeStackResourceDrifts, as boto3 returns it), reduced to
+    what the patch needs: the differences' paths and the touched properties' values."""
+    differences = [
+        AcceptDifference(path=d["PropertyPath"], difference_type=d["DifferenceType"])
+        for d in drift.get("PropertyDifferences", [])
+    ]
+    touched = {_top(d.path) for d in differences}
+    actual = json.loads(drift.get("ActualProperties") or "{}")
+    expected = json.loads(drift.get("ExpectedProperties") or "{}")
+    return DriftToAccept(
+        logical_id=drift["LogicalResourceId"],
+        resource_type=drift["ResourceType"],
+        drift_status=drift["StackResourceDriftStatus"],
+        differences=differences,
+        actual_json=json.dumps({k: v for k, v in actual.items() if k in touched}),
+        expected_json=json.dumps({k: v for k, v in expected.items() if k in touched}),
+    )
+
 
 _PLAIN_SAFE = re.compile(r"^[A-Za-z0-9_./@-][A-Za-z0-9_./@ :=+-]*$")
 _PARAMETER_TYPES = {"String", "Number"}  # list and AWS-specific types are not rewritten
@@ -350,11 +430,17 @@ def _read_back(original: Node, patched_body: str, edits: _Edits) -> None:
         raise _RefusedError("the patched template did not read back as intended")
 
 
+def _lines(text: str) -> list[str]:
+    """Every line ends with a newline (a last line without one would run into the next
+    line of the diff)."""
+    return [line if line.endswith("\n") else line + "\n" for line in text.splitlines(True)]
+
+
 def unified_diff(before: str, after: str) -> str:
     return "".join(
         difflib.unified_diff(
-            before.splitlines(keepends=True),
-            after.splitlines(keepends=True),
+            _lines(before),
+            _lines(after),
             fromfile="template (deployed)",
             tofile="template (drift accepted)",
             n=2,
