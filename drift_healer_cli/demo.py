@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from drift_healer_cli import demo_stacks
 from drift_healer_cli.approvals import approve, reject
+from drift_healer_cli.demo_accept import demo_accept
 from drift_healer_cli.follow import ExecutionResult, drift_lines
 from drift_healer_cli.live import LiveProgress
 from drift_healer_cli.local import local_aws
@@ -150,6 +151,11 @@ def demo(args: argparse.Namespace) -> int:
         print("\n8. A fleet: every fleet-* stack in two regions, one digest", file=out)
         problems += demo_fleet(sb, inbox.topic_arn, fast=fast, out=out)
         inbox.receive()  # the stacks' own notices: the digest above says it all
+
+        # --- issue 17: keep the change ---
+        print("\n9. Keep the change: accept drift into the template (AcceptDrift)", file=out)
+        problems += demo_accept(sb, lambda event: run_execution(svc, event, timeout=120), out=out)
+        inbox.print_new(out, wait_seconds=5)
     return _finish(problems, began, out)
 
 
@@ -235,7 +241,8 @@ def _finish(problems: list[str], began: float, out: TextIO) -> int:
         return 1
     print(
         f"\nDemo passed in {took:.1f} s: REVIEW_REQUIRED (then quiet), approved and HEALED, "
-        "REJECTED, HEALED, values restored, a fleet healed in two regions.",
+        "REJECTED, HEALED, values restored, a fleet healed in two regions, a change kept "
+        "(ACCEPTED).",
         file=out,
     )
     return 0
