@@ -16,6 +16,7 @@ from drift_healer_cli.approvals import approve, pending, reject
 from drift_healer_cli.demo import demo
 from drift_healer_cli.fleet_command import fleet
 from drift_healer_cli.hands_on import sandbox
+from drift_healer_cli.leases import release_lease
 from drift_healer_cli.run import DEFAULT_FUNCTION, run
 
 SDK_LOGGER = "aws_durable_execution_sdk_python"
@@ -35,6 +36,7 @@ examples:
   drift-healer bench fleet --stacks 100      a fleet's wall time against its floor
   drift-healer pending                       approvals runs are waiting for
   drift-healer approve my-stack              let the waiting run heal my-stack
+  drift-healer release-lease my-stack        show (then free) a lease a run left behind
 
 Run `drift-healer COMMAND --help` for a command's options."""
 
@@ -199,6 +201,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_fleet_commands(commands)
     _add_approval_commands(commands)
+    _add_lease_command(commands)
     bench.register(commands)
     return parser
 
@@ -293,6 +296,24 @@ def _add_approval_commands(commands: Any) -> None:
     _approval_options(p, stack=False)
     p.add_argument("--stack", help="only this stack")
     p.set_defaults(func=pending)
+
+
+def _add_lease_command(commands: Any) -> None:
+    p = _command(
+        commands,
+        "release-lease",
+        "show the lease a run holds on a stack; with --holder, release it",
+        "A run that ended has its lease taken over by the next run on its own. This is for\n"
+        "the rest: it shows who holds the stack and, with --holder (that same execution),\n"
+        "removes the lease if that execution still holds it. Stop a run that still runs first.",
+        "  drift-healer release-lease my-stack\n"
+        "  drift-healer release-lease my-stack --holder arn:aws:lambda:...:durable-execution/...",
+    )
+    p.add_argument("stack", help="stack name or stack ID")
+    p.add_argument("--holder", metavar="ARN", help="release only if this execution holds it")
+    p.add_argument("--table", help="the drift state table (default: $STATE_TABLE_NAME)")
+    p.add_argument("--region", help="the stack's and the table's region (default: current)")
+    p.set_defaults(func=release_lease)
 
 
 def _configure_logging(verbose: bool) -> None:

@@ -112,8 +112,13 @@ def heal(
     state.begin(context, stack.stack_id, settings.lease_seconds)
     if state.busy:
         return report.finish(Outcome.BUSY, state.busy)
-    # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out).
-    mode = decide_run_mode(review_requested=request.create_change_set_only, tags=stack.tags)
+    # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out); a run
+    #     whose lease could not be taken (the table configured but unusable) only reports.
+    mode = decide_run_mode(
+        review_requested=request.create_change_set_only,
+        tags=stack.tags,
+        unleased=state.lease_problem,
+    )
     report.review_mode = mode.mode is RunMode.REVIEW
     report.report_only = mode.mode in {RunMode.DETECT, RunMode.OFF}
     report.mode_note = mode.note
@@ -155,6 +160,7 @@ def heal(
             stack,
             by=request.accepted_by or "AcceptDrift in the event",
             reason=request.accept_reason or "",
+            state=state,
             deadline=deadline,
         )
     created = settle_pending_review(context, report, state) or create_change_set(
@@ -176,6 +182,9 @@ def heal(
         if deferred := state.approval_deferred(report):
             return report.finish(Outcome.REVIEW_REQUIRED, deferred)
         approval = load_approval_settings()  # checked at the run's start (heal)
+        wait = approval.timeout_seconds + settings.execute_and_verify_seconds
+        if refused := state.lease_refused(context, report, wait, "the approval wait"):
+            return report.finish(Outcome.REVIEW_REQUIRED, refused)
         if not await_approval(
             context,
             settings,
@@ -186,8 +195,10 @@ def heal(
         ):
             return report
         if report.keeps_change:  # --- issue 17: answered ACCEPT ---
-            return accept_answered(context, settings, report, stack, deadline)
-        return execute_and_verify(context, settings, report, created, deadline)
+            return accept_answered(context, settings, report, stack, state=state, deadline=deadline)
+        return execute_and_verify(
+            context, settings, report, created, state=state, deadline=deadline
+        )
     if report.review_mode:
         return report.finish(
             Outcome.REVIEW_REQUIRED,
@@ -199,7 +210,7 @@ def heal(
             Outcome.REVIEW_REQUIRED, "the safety policy held the change set for a person to review"
         )
 
-    return execute_and_verify(context, settings, report, created, deadline)
+    return execute_and_verify(context, settings, report, created, state=state, deadline=deadline)
 
 
 def execute_and_verify(
@@ -207,11 +218,17 @@ def execute_and_verify(
     settings: Settings,
     report: RunReport,
     created: Started,
+    *,
+    state: RunState,
     deadline: datetime | None,
 ) -> RunReport:
     """Steps 7 and 8: run the change set the flow decided to run, then check the result."""
     stack_id = str(report.stack_id)
     execution_arn = context.execution_context.durable_execution_arn
+    # 7a. Only while this run still holds the stack, for as long as the rest can take.
+    seconds = settings.execute_and_verify_seconds
+    if refused := state.lease_refused(context, report, seconds, "the execution"):
+        return report.finish(Outcome.REVIEW_REQUIRED, refused)
 
     # 7. Execute it and wait for the stack update to finish.
     execute_token = client_token(execution_arn, "execute")
@@ -268,8 +285,7 @@ def conclude(
     """Notify on what changed (every outcome but IN_SYNC without state), save the drift
     state, then return or fail the execution."""
     outcome = report.final_outcome
-    if state.unavailable:
-        report.notes.append(state.unavailable)
+    report.notes.extend(state.report_notes)  # state unavailable, a lease taken over...
     state.note_drift_age(report)
     decision = state.decide_notice(report, notify_on_in_sync=target.notify_on_in_sync)
     report.notice_why = decision.why.value if decision.why else None

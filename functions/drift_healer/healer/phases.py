@@ -25,7 +25,7 @@ from healer.model import (
 )
 from healer.report import PhaseReport, RunReport
 from healer.settings import Settings
-from healer.state import RunState
+from healer.state import RunState, not_ours
 from healer.waits import detect_and_wait, wait_for_change_set
 
 T = TypeVar("T")
@@ -43,6 +43,9 @@ def settle_pending_review(
     found = steps.run_read_change_set(
         context, stack_id, pending.change_set_id, "read-pending-review"
     )
+    if found is not None and (foreign := not_ours(pending, found, stack_id)):
+        report.notes.append(foreign)  # not ours to run or delete: as if there were none
+        found = None
     plan = state.plan_review(
         report, found.status if found else None, found.execution_status if found else None
     )

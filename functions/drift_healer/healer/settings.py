@@ -170,11 +170,19 @@ class Settings(BaseSettings):
 
     @property
     def lease_seconds(self) -> float:
-        """How long a stack's lease lasts: as long as the execution can (it frees itself if
-        the run dies); without the ExecutionTimeout, the longest the phases can take."""
+        """How long a stack's lease lasts when taken: what the run can still do (every phase
+        at its budget, and the final steps), never past the ExecutionTimeout. A run that waits
+        for a person extends it first, and again before executing (execute_and_verify_seconds)."""
+        needed = self.phase_budget_seconds + FINAL_STEPS_RESERVE_SECONDS
         if self.durable_execution_timeout_seconds is not None:
-            return float(self.durable_execution_timeout_seconds)
-        return self.phase_budget_seconds + FINAL_STEPS_RESERVE_SECONDS
+            return float(min(needed, self.durable_execution_timeout_seconds))
+        return needed
+
+    @property
+    def execute_and_verify_seconds(self) -> float:
+        """What a run still does once it decided to execute: execute, verify, final steps."""
+        verification = self.detection_timeout_seconds if self.verify_after_heal else 0
+        return self.execution_timeout_seconds + verification + FINAL_STEPS_RESERVE_SECONDS
 
     def deadline(self, run_started_at: datetime) -> datetime | None:
         """When the last wait must end for the run to finish inside ExecutionTimeout."""

@@ -133,6 +133,20 @@ def test_publish_only_to_own_topic_and_pass_only_the_service_role(
     assert not any(a.endswith(":*") for a in actions)
 
 
+def test_a_busy_run_may_read_only_this_functions_durable_executions(
+    resources: dict[str, Any],
+) -> None:
+    statement = statement_for(resources, "lambda:GetDurableExecution")
+    assert actions_of(statement) == ["lambda:GetDurableExecution"]
+    # The durable execution ARN is the function's qualified ARN + /durable-execution/...
+    assert statement["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
+        "${AWS::StackName}-drift-healer:*"
+    }
+    function = resources["DriftHealerFunction"]["Properties"]
+    assert function["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-drift-healer"}
+
+
 def test_cloudformation_actions_are_exactly_those_the_code_needs(
     resources: dict[str, Any],
 ) -> None:

@@ -35,6 +35,7 @@ from healer.model.naming import accept_change_set_name
 from healer.phases import detect_drift, noted
 from healer.report import PhaseReport, RunReport
 from healer.settings import Settings
+from healer.state import RunState
 from healer.waits import execute_and_wait, wait_for_change_set
 
 # Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
@@ -49,6 +50,7 @@ def accept_drift(
     *,
     by: str,
     reason: str,
+    state: RunState,
     deadline: datetime | None,
 ) -> RunReport:
     stack_id = stack.stack_id
@@ -99,16 +101,40 @@ def accept_drift(
     ended = classify_change_set(creation, policy.budget_seconds)
     if ended:
         if ended[0] is Outcome.NOTHING_TO_REVERT:
-            report.change_set_deleted = _delete(context, report, created, "delete-empty-accept")
-        return report.finish(*ended)
+            _delete(context, report, created, "delete-empty-accept")
+        return _not_pending(report).finish(*ended)
     plan = steps.run_read_accept_plan(context, stack_id, created.id)
     problems = decisions.plan_problems(plan, [r.logical_id for r in reading.resources])
     if problems:
-        report.change_set_deleted = _delete(context, report, created, "delete-refused-accept")
-        return report.finish(*decisions.refused_plan(problems, report.change_set_deleted))
+        deleted = _delete(context, report, created, "delete-refused-accept")
+        return _not_pending(report).finish(*decisions.refused_plan(problems, deleted))
+    # Only while this run still holds the stack, for as long as the rest can take.
+    seconds = settings.execute_and_verify_seconds
+    if refused := state.lease_refused(context, report, seconds, "accepting"):
+        deleted = _delete(context, report, created, "delete-unheld-accept")
+        return _not_pending(report).finish(*decisions.cannot_accept(_unheld(refused, deleted)))
 
     # 4. Execute it like a heal, then drift detection must find the stack in sync.
     return _execute_and_verify(context, settings, report, created, deadline)
+
+
+def _unheld(refused: str, deleted: bool) -> str:
+    fate = "deleted" if deleted else "not deleted: delete it in the console"
+    return refused.replace(
+        "the change set was left for review", f"the accept change set was {fate}"
+    )
+
+
+def _not_pending(report: RunReport) -> RunReport:
+    """An accept change set is never a pending review (a later run must not take it for the
+    reverting one): it is named in a note instead of as the run's change set."""
+    if report.change_set is not None:
+        state = "deleted" if report.change_set_deleted else "left in place"
+        report.notes.append(
+            f"the accept change set {report.change_set.change_set_name} was {state}"
+        )
+        report.change_set = None
+    return report
 
 
 def accept_answered(
@@ -116,6 +142,8 @@ def accept_answered(
     settings: Settings,
     report: RunReport,
     stack: StackSnapshot,
+    *,
+    state: RunState,
     deadline: datetime | None,
 ) -> RunReport:
     """A reviewer answered ACCEPT: the reverting change set is gone; accept instead."""
@@ -127,17 +155,19 @@ def accept_answered(
         stack,
         by=approval.by if approval and approval.by else "(not given)",
         reason=approval.reason if approval and approval.reason else "",
+        state=state,
         deadline=deadline,
     )
 
 
 def _delete(context: DurableContext, report: RunReport, created: Started, name: str) -> bool:
-    return noted(
+    report.change_set_deleted = noted(
         report,
         "the accept change set could not be deleted",
         lambda: aws_steps.run_delete_change_set(context, str(report.stack_id), created.id, name),
         default=False,
     )
+    return report.change_set_deleted
 
 
 def _execute_and_verify(

@@ -4,7 +4,7 @@ A run for another account or region (the event's `AccountId`/`Region`, set with 
 for the current execution) gets CloudFormation clients for that region, signed with
 credentials from assuming `arn:aws:iam::ACCOUNT:role/<EXECUTION_ROLE_NAME>`. Those credentials
 live in this process's memory only: no step ever returns them, so they never reach a
-checkpoint. Every other service (SNS, DynamoDB, Secrets Manager) is the function's own.
+checkpoint. Every other service (SNS, DynamoDB, Secrets Manager, Lambda) is the function's own.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from drift_common.clients import client
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sns import SNSClient
 
@@ -62,3 +63,9 @@ def dynamodb() -> DynamoDBClient:
 def secretsmanager() -> SecretsManagerClient:
     secrets: SecretsManagerClient = client("secretsmanager", agent=AGENT)
     return secrets
+
+
+def lambda_() -> LambdaClient:
+    """The function's own Lambda API: the durable executions that hold stacks' leases."""
+    own: LambdaClient = client("lambda", agent=AGENT)
+    return own

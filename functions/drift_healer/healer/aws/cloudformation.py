@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 from drift_common.errors import error_code
 from healer.aws import clients
 from healer.model import (
+    CHANGE_SET_DESCRIPTION,
     ChangeSetRef,
     FailedResource,
     PlannedChange,
@@ -128,7 +129,7 @@ def create_revert_change_set(
         "Capabilities": stack.capabilities,  # type: ignore[typeddict-item]
         "DeploymentMode": "REVERT_DRIFT",
         "ClientToken": token,
-        "Description": "cfn-drift-healer: revert drift to the stack's template",
+        "Description": CHANGE_SET_DESCRIPTION,
     }
     if role_arn:
         request["RoleARN"] = role_arn
@@ -141,6 +142,12 @@ class ChangeSetStatus:
     status: str
     execution_status: str | None
     reason: str | None
+    # Whose change set it is (with an ARN, DescribeChangeSet ignores StackName and answers for
+    # any stack of the account and region): checked before a pending review is reused.
+    stack_id: str | None = None
+    name: str | None = None
+    deployment_mode: str | None = None
+    description: str | None = None
 
 
 def read_change_set(stack_id: str, change_set_id: str) -> ChangeSetStatus:
@@ -151,6 +158,10 @@ def read_change_set(stack_id: str, change_set_id: str) -> ChangeSetStatus:
         status=response["Status"],
         execution_status=response.get("ExecutionStatus"),
         reason=response.get("StatusReason"),
+        stack_id=response.get("StackId"),
+        name=response.get("ChangeSetName"),
+        deployment_mode=response.get("DeploymentMode"),
+        description=response.get("Description"),
     )
 
 

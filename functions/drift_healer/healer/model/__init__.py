@@ -13,7 +13,16 @@ outcome: the ground floor of the healer (it imports only drift_common).
 from drift_common.stacks import is_stable
 from healer.model.accept import Accepted
 from healer.model.approval import Approval
-from healer.model.naming import change_set_name, change_set_url, client_token, region_of, stack_url
+from healer.model.naming import (
+    CHANGE_SET_DESCRIPTION,
+    CHANGE_SET_NAME,
+    change_set_name,
+    change_set_url,
+    client_token,
+    region_of,
+    stack_name_of,
+    stack_url,
+)
 from healer.model.outcomes import (
     classify_change_set,
     classify_detection,
@@ -46,6 +55,8 @@ from healer.model.records import (
 from healer.model.request import HealRequest, InvalidRequestError, parse_request, stack_label
 
 __all__ = [
+    "CHANGE_SET_DESCRIPTION",
+    "CHANGE_SET_NAME",
     "FINAL_STEPS_RESERVE_SECONDS",
     "MAX_EXECUTION_TIMEOUT_SECONDS",
     "Accepted",
@@ -79,6 +90,7 @@ __all__ = [
     "parse_request",
     "region_of",
     "stack_label",
+    "stack_name_of",
     "stack_url",
     "unverified",
 ]

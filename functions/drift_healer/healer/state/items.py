@@ -11,8 +11,10 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from drift_common.table import (
+    BUSY_NOTIFIED,
     LEASE_EXPIRES,
     LEASE_HOLDER,
+    LEASE_TAKEN,
     PARTITION_KEY,
     RUN_KEY_PREFIX,
     SORT_KEY,
@@ -106,6 +108,8 @@ def state_to_item(state: DriftState, expires_at: int) -> dict[str, Any]:
         else None,
         LEASE_HOLDER: state.lease_holder,
         LEASE_EXPIRES: epoch(state.lease_expires) if state.lease_expires else None,
+        LEASE_TAKEN: epoch(state.lease_taken) if state.lease_taken else None,
+        BUSY_NOTIFIED: state.busy_notified,
         TTL_ATTRIBUTE: expires_at,
     }
     return item_key(state.stack_id, STATE_KEY) | marshal(values)
@@ -151,6 +155,8 @@ def state_from_item(item: dict[str, Any]) -> DriftState:
         else None,
         lease_holder=values.get(LEASE_HOLDER),
         lease_expires=moment(values.get(LEASE_EXPIRES)),
+        lease_taken=moment(values.get(LEASE_TAKEN)),
+        busy_notified=values.get(BUSY_NOTIFIED),
     )
 
 

@@ -25,6 +25,7 @@ class NoticeWhy(StrEnum):
     REPEATED_FAILURE_REMINDER = "repeated-failure-reminder"
     IN_SYNC = "in-sync"  # NOTIFY_ON_IN_SYNC=true
     UNTRACKED = "untracked"  # no state to compare with (stateless, or state unavailable)
+    LONG_BUSY = "long-busy"  # another run has held the stack past BUSY_NOTICE_AFTER_HOURS
 
 
 class PendingChangeSet(Record):
@@ -64,6 +65,8 @@ class DriftState(Record):
     pending: PendingChangeSet | None = None
     lease_holder: str | None = None  # durable execution ARN
     lease_expires: datetime | None = None
+    lease_taken: datetime | None = None  # when lease_holder took it
+    busy_notified: str | None = None  # the holder a long BUSY was notified for
 
 
 class NoState(Record):

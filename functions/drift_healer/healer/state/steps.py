@@ -52,7 +52,7 @@ def _unavailable(failure: DurableOperationError) -> NoState:
     return NoState.failed(unavailable_reason(failure.message or failure.error_type))
 
 
-def _guarded(
+def guarded_step(
     context: DurableContext,
     settings: StateSettings,
     step: Callable[[str], Callable[[StepContext], T]],
@@ -172,7 +172,7 @@ def run_take_lease(
     """The first step after describe-stack (the key is the stack ARN). Lease.taken False
     means BUSY (Lease.holder names the other execution). Lease.at is this run's "now" for
     its decisions; Lease.previous the state before the run (None on a stack's first run)."""
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: take_lease(
@@ -191,7 +191,7 @@ def run_read_state(
     context: DurableContext, settings: StateSettings, stack_id: str
 ) -> DriftState | NoState | None:
     """The stack's state item without taking the lease (None: never seen)."""
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: read_state(table, stack_id),
@@ -214,7 +214,7 @@ def run_save_state(
         return lease
     if not lease.taken:
         return NoState.failed(f"not written: the lease is held by {lease.holder}")
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: save_state(
@@ -242,7 +242,7 @@ def run_record_pending_approval(
     that finds the lease held then names it). Only with the lease; never raises."""
     if isinstance(lease, NoState) or not lease.taken:
         return False
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: record_pending_approval(
@@ -262,7 +262,7 @@ def run_release_lease(
     """Only for a run that ends without run_save_state (which releases the lease itself)."""
     if isinstance(lease, NoState) or not lease.taken:
         return False
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: release_lease(
@@ -286,7 +286,7 @@ def run_put_history(
     the state unavailable at the start there is no checkpointed start: nothing is written."""
     if isinstance(lease, NoState):
         return lease
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: put_history(
