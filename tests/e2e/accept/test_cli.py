@@ -4,13 +4,24 @@ with AcceptDrift when none waits; either way the change is kept."""
 from __future__ import annotations
 
 import json
+import logging
+from collections.abc import Iterator
 
 import pytest
 
-from drift_healer_cli.main import main
+from drift_healer_cli.main import SDK_LOGGER, main
 from tests.e2e.approval.harness import TEMPLATE, Approvals
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def _sdk_log_level() -> Iterator[None]:
+    """main() quiets the SDK's logger for the process: put it back for the tests after."""
+    logger = logging.getLogger(SDK_LOGGER)
+    level = logger.level
+    yield
+    logger.setLevel(level)
 
 
 def cli(approvals: Approvals, *argv: str) -> int:
