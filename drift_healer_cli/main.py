@@ -11,6 +11,7 @@ import threading
 from typing import Any
 
 from drift_healer_cli import bench
+from drift_healer_cli import report as report_command
 from drift_healer_cli.accept import accept
 from drift_healer_cli.approvals import approve, pending, reject
 from drift_healer_cli.demo import demo
@@ -37,6 +38,7 @@ examples:
   drift-healer pending                       approvals runs are waiting for
   drift-healer approve my-stack              let the waiting run heal my-stack
   drift-healer release-lease my-stack        show (then free) a lease a run left behind
+  drift-healer report --out report           the drift history as HTML and JSON
 
 Run `drift-healer COMMAND --help` for a command's options."""
 
@@ -140,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
         "  drift-healer demo",
     )
     p.add_argument("--fast", action="store_true", help="skip the durable waits (for tests)")
+    p.add_argument(
+        "--report-dir",
+        default="drift-report",
+        metavar="DIR",
+        help="where the closing report is written (default drift-report)",
+    )
     p.set_defaults(func=demo)
 
     p = _command(
@@ -203,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_approval_commands(commands)
     _add_lease_command(commands)
     bench.register(commands)
+    report_command.register(commands)
     return parser
 
 

@@ -41,6 +41,24 @@ class PlannedChange:
     needs_replacement: bool = False
 
 
+def ignored_attributes(type_name: str, declared: dict[str, Any]) -> list[dict[str, str]]:
+    """ResourceDriftIgnoredAttributes of a drift-aware change: the declared properties whose
+    drift it ignores, and why. Guess: Path is `/Properties/<Name>` like a target's Path."""
+    handler = registry.get(type_name)
+    out: list[dict[str, str]] = []
+    for prop, value in declared.items():
+        reason = None
+        if values.is_secret_reference(value):
+            reason = "SENSITIVE_PROPERTY"
+        elif handler is not None and prop in handler.write_only:
+            reason = "WRITE_ONLY_PROPERTY"
+        elif handler is not None and prop in handler.managed_by_aws:
+            reason = "MANAGED_BY_AWS"
+        if reason:
+            out.append({"Path": f"/Properties/{prop}", "Reason": reason})
+    return out
+
+
 def _contains_unknown(value: Any) -> bool:
     return templates.KNOWN_AFTER_APPLY in json.dumps(value)
 
@@ -111,7 +129,11 @@ def _modify(
     drift_status: str | None,
 ) -> PlannedChange | None:
     details = []
+    ignored = ignored_attributes(type_name, after) if drift_aware else []
+    skipped = {i["Path"].removeprefix("/Properties/") for i in ignored}
     for prop in [*after, *(p for p in before if p not in after and p in previous)]:
+        if prop in skipped:
+            continue  # its drift is ignored: neither compared nor reverted
         b, a = before.get(prop), after.get(prop)
         if b is None and a is None:
             continue
@@ -149,11 +171,13 @@ def _modify(
     }
     if drift_status is not None:
         change["ResourceDriftStatus"] = drift_status
+    if ignored:
+        change["ResourceDriftIgnoredAttributes"] = ignored
     return PlannedChange(
         change=change,
         action=action,
         logical_id=lid,
-        desired=after,
+        desired={k: v for k, v in after.items() if k not in skipped},
         needs_replacement=change["Replacement"] != "False",
     )
 
@@ -200,7 +224,7 @@ def plan(
                 planned.append(_add(lid, type_name, after, "DELETED"))
                 continue
             before = {k: v for k, v in actual.items() if k in after or k in previous}
-            drifted = bool(values.diff_properties(previous, actual))
+            drifted = bool(values.diff_properties(values.checked_properties(previous), actual))
             any_drift = any_drift or drifted
             status = "MODIFIED" if drifted else "IN_SYNC"
         change = _modify(

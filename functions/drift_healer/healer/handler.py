@@ -34,15 +34,22 @@ from healer.model import (
     stack_label,
     unverified,
 )
-from healer.phases import create_change_set, detect_drift, noted, settle_pending_review
+from healer.phases import (
+    check_attachments,
+    create_change_set,
+    detect_drift,
+    noted,
+    settle_pending_review,
+)
 from healer.policy import (
     RunMode,
     choose_service_role,
     classify_found_drift,
     decide_run_mode,
     evaluate,
+    not_put_back,
 )
-from healer.report import PhaseReport, RunReport, fit_result, render_notice
+from healer.report import PhaseReport, RunReport, fit_result, render_chat, render_notice
 from healer.report import metrics as run_metrics
 from healer.settings import NoticeTarget, Settings, load_settings, notice_target_from_environment
 from healer.state import RunState, load_state_settings
@@ -171,13 +178,17 @@ def heal(
 
     # 6. Review mode, or a change set the safety gate will not run unattended, stops here.
     report.take_plan(steps.run_read_planned_changes(context, stack.stack_id, created.id))
+    # 6a. What the change set removes that another stack attached (a rule, a policy).
+    report.held_attachments = check_attachments(context, report, all_drift)
     decision = evaluate(
         report.planned_changes,
         all_drift,
         settings.safety_policy(),
         complete=report.plan_complete and report.drift_complete,
+        attachments=report.held_attachments,
     )
     report.review_reasons, report.warnings = decision.held, decision.warnings
+    report.not_put_back = not_put_back(report.planned_changes, all_drift)
     if request.wait_for_approval and (report.review_mode or not decision.automatic):
         if deferred := state.approval_deferred(report):
             return report.finish(Outcome.REVIEW_REQUIRED, deferred)
@@ -289,10 +300,12 @@ def conclude(
     state.note_drift_age(report)
     decision = state.decide_notice(report, notify_on_in_sync=target.notify_on_in_sync)
     report.notice_why = decision.why.value if decision.why else None
-    run_metrics.emit_once(context, report)  # CloudWatch EMF, in a step: not again on replay
+    # CloudWatch EMF, in a step: not again on replay.
+    run_metrics.emit_once(context, report, per_stack=target.per_stack_metrics)
     undelivered = ""
     if decision.notify:
-        notice = render_notice(report, context.execution_context.durable_execution_arn)
+        execution_arn = context.execution_context.durable_execution_arn
+        notice = render_notice(report, execution_arn)
         if target.topic_arn:
             try:
                 steps.run_publish_notice(context, target.topic_arn, notice)
@@ -302,6 +315,15 @@ def conclude(
                 report.notes.append(undelivered)
         else:  # outside Lambda, or SNS_TOPIC_ARN itself is what is wrong
             context.logger.warning("SNS_TOPIC_ARN is not usable; notice not sent:\n%s", notice.body)
+        if target.chat_topic_arn:  # the chat copy: best effort, a note if it fails
+            noted(
+                report,
+                "the chat notice could not be published",
+                lambda: steps.run_publish_chat_notice(
+                    context, str(target.chat_topic_arn), render_chat(report, execution_arn)
+                ),
+                default="",
+            )
     state.finish(context, report, decision)  # saves the state, releases the lease
     result = fit_result(report.to_result(), MAX_RESULT_BYTES)
     context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)

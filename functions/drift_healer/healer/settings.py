@@ -41,6 +41,12 @@ class Settings(BaseSettings):
 
     sns_topic_arn: OptionalSetting = None
     notify_on_in_sync: bool = False
+    # Opt-in per-stack metrics (a metric series per stack, billed as such: docs/metrics.md).
+    per_stack_metrics: bool = False
+    # Optional chat topic (Amazon Q Developer in chat applications): every notice again, as a
+    # custom notification; the approval link only with CHAT_APPROVAL_LINKS (a capability).
+    chat_topic_arn: OptionalSetting = None
+    chat_approval_links: bool = False
     verify_after_heal: bool = True
     # Safety gate: a revert that replaces a resource (new physical resource, data loss for
     # queues and tables) is held for review unless this is set.
@@ -126,7 +132,7 @@ class Settings(BaseSettings):
 
     # --- end safety policy -------------------------------------------------------------
 
-    @field_validator("sns_topic_arn")
+    @field_validator("sns_topic_arn", "chat_topic_arn")
     @classmethod
     def _is_topic_arn(cls, value: str | None) -> str | None:
         if value is not None and not _SNS_TOPIC_ARN.fullmatch(value):
@@ -194,7 +200,12 @@ class Settings(BaseSettings):
 
     @property
     def notice_target(self) -> NoticeTarget:
-        return NoticeTarget(self.sns_topic_arn, self.notify_on_in_sync)
+        return NoticeTarget(
+            self.sns_topic_arn,
+            self.notify_on_in_sync,
+            per_stack_metrics=self.per_stack_metrics,
+            chat_topic_arn=self.chat_topic_arn,
+        )
 
     def poll_policy(self, phase: str) -> PollPolicy:
         """`phase` is one of detection, change_set, execution."""
@@ -225,10 +236,13 @@ def budget_problem(settings: Settings) -> str | None:
 
 @dataclass(frozen=True)
 class NoticeTarget:
-    """Where notices go: usable even when the rest of the configuration is not."""
+    """Where a run's end goes (notices, metrics): usable even when the rest of the
+    configuration is not."""
 
     topic_arn: str | None
     notify_on_in_sync: bool = False
+    per_stack_metrics: bool = False
+    chat_topic_arn: str | None = None
 
 
 def notice_target_from_environment() -> NoticeTarget:

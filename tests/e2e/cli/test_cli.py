@@ -4,10 +4,12 @@ and the history folding behind the phase-by-phase progress."""
 from __future__ import annotations
 
 import io
+import json
 import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,9 +98,16 @@ def fresh_sandbox(aws_sandbox: AwsSandbox) -> Iterator[AwsSandbox]:
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("fresh_sandbox")
-def test_demo_fast_heals_both_stacks(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--fast"]) == 0
+def test_demo_fast_heals_both_stacks(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["demo", "--fast", "--report-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
+    # it ends with the report of the runs above, and says where it is
+    assert f"Report: {tmp_path / 'report.html'}" in out
+    report = json.loads((tmp_path / "report.json").read_text())
+    stacks = {s["Stack"]: s for s in report["Stacks"]}
+    assert stacks["drift-test-sample"]["Status"] == "healed"
+    assert stacks["drift-demo-app"]["DriftEvents"] == 1
+    assert report["Overall"]["Remediated"] >= 2
     # review mode: the change set and its planned change, then the notice as received
     assert "Review mode on drift-test-sample" in out
     assert "Modify SampleParameter (AWS::SSM::Parameter), replacement False" in out

@@ -24,7 +24,7 @@ from healer.aws import cloudformation as cfn
 from healer.aws import sns as sns_notices
 from healer.aws import step_config, steps
 from healer.model import Approval, Record, Started
-from healer.report import RunReport, render_notice
+from healer.report import RunReport, render_chat, render_notice
 from healer.settings import Settings
 
 
@@ -58,22 +58,51 @@ def publish_approval_request(
 ) -> str:
     """Sign the page link and publish the request; returns the SNS message id only, so
     neither the link nor the e-mail carrying it is ever checkpointed."""
-    asking = dataclasses.replace(report).finish(
+    asking = _asking(report)
+    link = _signed_link(report, arn, approval, change_set_id)
+    if link and report.approval:
+        asking.approval = report.approval.model_copy(update={"link": link})
+    return sns_notices.publish(topic_arn, render_notice(asking, arn))
+
+
+@durable_step
+def publish_approval_chat(
+    _: StepContext,
+    topic_arn: str,
+    report: RunReport,
+    arn: str,
+    approval: ApprovalSettings,
+    change_set_id: str,
+    *,
+    with_link: bool,
+) -> str:
+    """The request in chat; the link (signed here, never checkpointed) only `with_link`
+    (CHAT_APPROVAL_LINKS): whoever reads the channel could decide with it."""
+    link = _signed_link(report, arn, approval, change_set_id) if with_link else None
+    return sns_notices.publish_chat(topic_arn, render_chat(_asking(report), arn, link))
+
+
+def _asking(report: RunReport) -> RunReport:
+    return dataclasses.replace(report).finish(
         Outcome.APPROVAL_REQUIRED, "the change set waits for a person to approve or reject it"
     )
+
+
+def _signed_link(
+    report: RunReport, arn: str, approval: ApprovalSettings, change_set_id: str
+) -> str | None:
     waiting = report.approval
-    if waiting and approval.approval_page_url and approval.approval_secret_arn:
-        link = signed_link(
-            approval.approval_page_url,
-            approval.approval_secret_arn,
-            callback_id=waiting.callback_id,
-            stack_id=str(report.stack_id),
-            change_set_id=change_set_id,
-            execution_arn=arn,
-            expires=waiting.expires,
-        )
-        asking.approval = waiting.model_copy(update={"link": link})
-    return sns_notices.publish(topic_arn, render_notice(asking, arn))
+    if not (waiting and approval.approval_page_url and approval.approval_secret_arn):
+        return None
+    return signed_link(
+        approval.approval_page_url,
+        approval.approval_secret_arn,
+        callback_id=waiting.callback_id,
+        stack_id=str(report.stack_id),
+        change_set_id=change_set_id,
+        execution_arn=arn,
+        expires=waiting.expires,
+    )
 
 
 @durable_step
@@ -131,6 +160,22 @@ def await_approval(
         )
     else:  # outside Lambda: the callback id goes to the log (a link only ever to e-mail)
         context.logger.warning("approval required; callback id %s", callback.callback_id)
+    if settings.chat_topic_arn:  # best effort: the e-mail asked already
+        try:
+            context.step(
+                publish_approval_chat(
+                    settings.chat_topic_arn,
+                    report,
+                    execution_arn,
+                    approval,
+                    created.id,
+                    with_link=settings.chat_approval_links,
+                ),
+                "publish-approval-chat",
+                step_config(str),
+            )
+        except DurableOperationError as failure:
+            report.notes.append(f"the chat notice could not be published: {failure.message}")
     if on_asked is not None:
         on_asked(report.approval)
 

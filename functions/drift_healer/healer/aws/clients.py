@@ -4,13 +4,14 @@ A run for another account or region (the event's `AccountId`/`Region`, set with 
 for the current execution) gets CloudFormation clients for that region, signed with
 credentials from assuming `arn:aws:iam::ACCOUNT:role/<EXECUTION_ROLE_NAME>`. Those credentials
 live in this process's memory only: no step ever returns them, so they never reach a
-checkpoint. Every other service (SNS, DynamoDB, Secrets Manager, Lambda) is the function's own.
+checkpoint. EC2 (the attachment guard reads the stack's security group rules) follows the
+stack too. Every other service (SNS, DynamoDB, Secrets Manager, Lambda) is the function's own.
 """
 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drift_common import clients as shared
 from drift_common.clients import client
@@ -48,6 +49,12 @@ def targets_elsewhere() -> bool:
 def cloudformation() -> CloudFormationClient:
     region, account_id = _TARGET.get()
     return shared.cloudformation(region=region, account_id=account_id, agent=AGENT)
+
+
+def ec2() -> Any:
+    """EC2 of the stack's account and region (no typed stubs are installed for EC2)."""
+    region, account_id = _TARGET.get()
+    return client("ec2", region=region, account_id=account_id, agent=AGENT)
 
 
 def sns() -> SNSClient:

@@ -17,6 +17,7 @@ from healer.model import (
     CHANGE_SET_DESCRIPTION,
     ChangeSetRef,
     FailedResource,
+    IgnoredAttribute,
     PlannedChange,
     PropertyDifference,
     ResourceDrift,
@@ -181,6 +182,8 @@ def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChang
     IncludePropertyValues is not requested: Target's Attribute, Name, Path and
     RequiresRecreation are returned without it (it adds Before/AfterValue, Drift and the
     contexts), and the policy needs paths only, never values (smaller pages, no secrets).
+    ResourceDriftIgnoredAttributes (paths and reasons, no values) is read too; guess: it is
+    returned without IncludePropertyValues (the model does not say it is a value detail).
     """
     changes: list[PlannedChange] = []
     paginator = clients.cloudformation().get_paginator("describe_change_set")
@@ -205,9 +208,20 @@ def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChang
                     drift_status=resource.get("ResourceDriftStatus"),
                     properties=sorted(names),
                     property_paths=sorted(paths),
+                    ignored_attributes=[
+                        IgnoredAttribute(
+                            path=str(a.get("Path", "?"))[:MAX_PATH_CHARS],
+                            reason=str(a.get("Reason", "?")),
+                        )
+                        for a in resource.get("ResourceDriftIgnoredAttributes", [])
+                    ][:MAX_IGNORED_PER_CHANGE],
                 )
             )
     return changes
+
+
+MAX_PATH_CHARS = 256
+MAX_IGNORED_PER_CHANGE = 25
 
 
 def delete_change_set(stack_id: str, change_set_id: str) -> bool:

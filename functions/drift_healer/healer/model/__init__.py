@@ -7,12 +7,14 @@ outcome: the ground floor of the healer (it imports only drift_common).
 - `request`: the event a run starts from, validated strictly;
 - `naming`: deterministic names and console links;
 - `approval`: the approval a run waits for;
+- `attachments`: the cross-stack attachment guard's removals, lookups and held items;
 - `accept`: accepting drift into the template (the patch, its check, what was accepted).
 """
 
 from drift_common.stacks import is_stable
 from healer.model.accept import Accepted
 from healer.model.approval import Approval
+from healer.model.attachments import GroupRule, HeldAttachment, OwnerLookup, Removal
 from healer.model.naming import (
     CHANGE_SET_DESCRIPTION,
     CHANGE_SET_NAME,
@@ -44,7 +46,9 @@ from healer.model.records import (
     ChangeSetRef,
     DriftReading,
     FailedResource,
+    IgnoredAttribute,
     Notice,
+    NotPutBack,
     PlannedChange,
     PropertyDifference,
     Record,
@@ -68,14 +72,20 @@ __all__ = [
     "DriftReading",
     "ExecutionPoll",
     "FailedResource",
+    "GroupRule",
     "HealRequest",
+    "HeldAttachment",
+    "IgnoredAttribute",
     "InvalidRequestError",
+    "NotPutBack",
     "Notice",
+    "OwnerLookup",
     "PlannedChange",
     "PollPolicy",
     "PollState",
     "PropertyDifference",
     "Record",
+    "Removal",
     "ResourceDrift",
     "StackSnapshot",
     "Started",

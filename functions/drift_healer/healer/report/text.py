@@ -14,13 +14,8 @@ from drift_common.approval import cli_command
 from drift_common.outcomes import Outcome
 from drift_common.sns import clip, one_line
 from drift_common.text import clean_optional, clean_text
-from healer.model import (
-    Approval,
-    FailedResource,
-    PlannedChange,
-    ResourceDrift,
-    stack_url,
-)
+from healer.model import Approval, FailedResource, PlannedChange, ResourceDrift, stack_url
+from healer.policy import describe_not_put_back
 from healer.report.accepted import accepted_lines
 from healer.report.run import RunReport
 
@@ -188,6 +183,9 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         )
     if report.warnings:
         lines += _items("Warnings:", report.warnings, MAX_ITEMS_IN_HEAD)
+    if report.not_put_back:
+        left = [describe_not_put_back(item) for item in report.not_put_back]
+        lines += _items("Not put back by REVERT_DRIFT:", left, MAX_ITEMS_IN_HEAD)
     if report.approval:
         lines += approval_lines(report.approval)
     if report.notes:

@@ -203,6 +203,9 @@ class RunState:
         )
         if first is not None:
             report.drift_first_seen, report.drift_age = first, drift_age_text(first, now)
+        report.checked_at = now
+        if report.drifted:  # found this run: first seen before, or now
+            report.drift_since = (previous.first_seen_drifted if previous else None) or now
 
     def decide_notice(self, report: RunReport, *, notify_on_in_sync: bool) -> NoticeDecision:
         """Alerts on change: the state decides; without state, every outcome but IN_SYNC."""
