@@ -12,6 +12,7 @@ from typing import Any
 
 from drift_healer_cli import bench
 from drift_healer_cli import report as report_command
+from drift_healer_cli.accept import accept
 from drift_healer_cli.approvals import approve, pending, reject
 from drift_healer_cli.demo import demo
 from drift_healer_cli.fleet_command import fleet
@@ -271,6 +272,29 @@ def _add_approval_commands(commands: Any) -> None:
     p.add_argument("--reason", required=True, help="why (shown in the REJECTED notice)")
     p.add_argument("--by", help="who decides (default: your user name)")
     p.set_defaults(func=reject)
+
+    # --- issue 17: keep the change ---
+    p = _command(
+        commands,
+        "accept",
+        "keep the change: write the drift into the stack's template instead of reverting it",
+        APPROVALS,
+        "  drift-healer accept my-stack --reason 'the incident fix stays'\n"
+        "  # answers the run waiting on my-stack (ACCEPT), or starts one with AcceptDrift",
+    )
+    _approval_options(p, stack=True)
+    p.add_argument("--reason", required=True, help="why (recorded in the history and notice)")
+    p.add_argument("--by", help="who decides (default: your user name)")
+    p.add_argument("--timeout", type=float, default=3600, help="seconds to wait (default 3600)")
+    p.add_argument("--topic-arn", help="SNS topic for the notice (a run started here only)")
+    p.add_argument(
+        "--progress-every",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="when the output is not a terminal, a progress line this often (default 10)",
+    )
+    p.set_defaults(func=accept)
 
     p = _command(
         commands,

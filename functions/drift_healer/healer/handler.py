@@ -17,6 +17,7 @@ from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 from drift_common.credentials import account_problem
 from drift_common.outcomes import Outcome
 from drift_common.validation import ConfigurationError
+from healer.accept import accept_answered, accept_drift
 from healer.approval import approval_problem, await_approval, load_approval_settings
 from healer.aws import clients, steps
 from healer.model import (
@@ -166,6 +167,17 @@ def heal(
     # 4-5. The change set: a pending review of this same drift is reused (a stale one is
     #      deleted); otherwise a new one is created and waited for.
     report.service_role = choose_service_role(stack.role_arn, settings.cloudformation_role_arn)
+    if request.accept_drift:  # --- issue 17: keep the change, write it into the template ---
+        return accept_drift(
+            context,
+            settings,
+            report,
+            stack,
+            by=request.accepted_by or "AcceptDrift in the event",
+            reason=request.accept_reason or "",
+            state=state,
+            deadline=deadline,
+        )
     created = settle_pending_review(context, report, state) or create_change_set(
         context, settings, report, stack, deadline
     )
@@ -202,6 +214,8 @@ def heal(
             on_asked=lambda asked: state.record_pending_approval(context, report, asked),
         ):
             return report
+        if report.keeps_change:  # --- issue 17: answered ACCEPT ---
+            return accept_answered(context, settings, report, stack, state=state, deadline=deadline)
         return execute_and_verify(
             context, settings, report, created, state=state, deadline=deadline
         )

@@ -128,7 +128,7 @@ def test_demo_fast_heals_both_stacks(capsys: pytest.CaptureFixture[str], tmp_pat
         assert f"Subject: drift-healer HEALED: {stack}" in out
         assert f"Attribute stack = {stack}" in out
     assert "Attribute outcome = HEALED" in out
-    assert out.count("✓ wait-for-verification") == 2
+    assert out.count("✓ wait-for-verification") == 3  # two heals and the accept (issue 17)
     assert out.count("Outcome: HEALED") == 2
     # the values are back at the template's
     assert "✓ /drift-test/sample = initial-value" in out
@@ -137,6 +137,11 @@ def test_demo_fast_heals_both_stacks(capsys: pytest.CaptureFixture[str], tmp_pat
     assert "/drift-demo/demo/app RetentionInDays = 30" in out
     assert "Tags = env=demo, owner=platform" in out
     assert "Versioning = Enabled" in out
+    # issue 17: one stack's change kept, the diff printed, the value unchanged, in sync
+    assert "Subject: drift-healer ACCEPTED: drift-demo-keep" in out
+    assert "+      VisibilityTimeout: 300  # seconds: raise it if jobs take longer" in out
+    assert "✓ drift-demo-keep-jobs VisibilityTimeout = 300 (kept)" in out
+    assert "✓ drift status IN_SYNC" in out
     assert "✗" not in out
     assert "Demo passed" in out
 

@@ -35,7 +35,20 @@ HEALER_LAYERS: dict[str, set[str]] = {
     "approval": {"model", "policy", "aws", "report", "state", "settings"},
     "attribution": {"model", "policy", "aws", "report"},
     "phases": {"model", "policy", "aws", "report", "state", "waits", "settings", "attribution"},
+    # --- issue 17: accepting drift ---
+    "accept": {
+        "model",
+        "policy",
+        "aws",
+        "report",
+        "state",
+        "waits",
+        "settings",
+        "attribution",
+        "phases",
+    },
     "handler": {
+        "accept",
         "attribution",
         "model",
         "policy",

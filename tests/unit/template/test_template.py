@@ -30,6 +30,7 @@ CLOUDFORMATION_ACTIONS = {
     "cloudformation:DescribeChangeSet",
     "cloudformation:ExecuteChangeSet",
     "cloudformation:DeleteChangeSet",
+    "cloudformation:GetTemplate",  # issue 17: accepting drift reads the deployed template
     "cloudformation:DescribeStackResources",  # the attachment guard: any stack may own one
 }
 CHANGE_SET_ACTIONS = {

@@ -129,8 +129,10 @@ def await_approval(
 ) -> bool:
     """Ask and wait; `on_asked` records the waiting approval in the drift state.
 
-    True: approved and still valid, the caller executes and verifies. False: the report is
-    finished (REJECTED, APPROVAL_TIMED_OUT, APPROVAL_INVALID, OBSOLETE).
+    True: approved and still valid, the caller executes and verifies; or answered ACCEPT
+    (`report.keeps_change`: the reverting change set is deleted, the caller accepts the
+    drift instead). False: the report is finished (REJECTED, APPROVAL_TIMED_OUT,
+    APPROVAL_INVALID, OBSOLETE).
     """
     stack_id = str(report.stack_id)
     execution_arn = context.execution_context.durable_execution_arn
@@ -199,6 +201,9 @@ def await_approval(
         _delete(context, report, created, "delete-rejected-change-set")
         report.finish(*rejected(answer))
         return False
+    if answer.decision == "ACCEPT":  # --- issue 17: keep the change, do not revert it ---
+        _delete(context, report, created, "delete-reverting-change-set")
+        return True  # the caller accepts (report.keeps_change)
 
     # Approved: re-check in steps that the change set still runs as reviewed.
     found = steps.run_read_change_set(context, stack_id, created.id, "recheck-change-set")

@@ -8,10 +8,12 @@ outcome: the ground floor of the healer (it imports only drift_common).
 - `naming`: deterministic names and console links;
 - `approval`: the approval a run waits for;
 - `attachments`: the cross-stack attachment guard's removals, lookups and held items;
+- `accept`: accepting drift into the template (the patch, its check, what was accepted);
 - `changes`: who changed a drifted resource (CloudTrail), the change that triggered a run.
 """
 
 from drift_common.stacks import is_stable
+from healer.model.accept import Accepted
 from healer.model.approval import Approval
 from healer.model.attachments import GroupRule, HeldAttachment, OwnerLookup, Removal
 from healer.model.changes import HealCount, LastChange, LookupPage
@@ -69,6 +71,7 @@ __all__ = [
     "CHANGE_SET_NAME",
     "FINAL_STEPS_RESERVE_SECONDS",
     "MAX_EXECUTION_TIMEOUT_SECONDS",
+    "Accepted",
     "Approval",
     "ChangeSetPlan",
     "ChangeSetPoll",

@@ -25,6 +25,11 @@ def change_set_name(execution_arn: str) -> str:
     return f"{CHANGE_SET_PREFIX}-{_digest(execution_arn, 'change-set')[:16]}"
 
 
+def accept_change_set_name(execution_arn: str) -> str:
+    """The change set that accepts drift (issue 17): `drift-healer-accept-<16 hex>`."""
+    return f"{CHANGE_SET_PREFIX}-accept-{_digest(execution_arn, 'accept')[:16]}"
+
+
 def client_token(execution_arn: str, purpose: str) -> str:
     """CreateChangeSet ClientToken / ExecuteChangeSet ClientRequestToken.
 

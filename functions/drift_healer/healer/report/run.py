@@ -11,6 +11,7 @@ from typing import Any
 from drift_common.outcomes import Outcome
 from drift_common.sns import clip
 from healer.model import (
+    Accepted,
     Approval,
     ChangeSetPlan,
     ChangeSetRef,
@@ -91,6 +92,12 @@ class RunReport:
     trigger_source: str | None = None  # what started the run: "event", "schedule", "manual"
     trigger: dict[str, Any] | None = None  # the change that started it (result `Trigger`)
     trigger_text: str | None = None  # the same, for the notice
+    accepted: Accepted | None = None  # issue 17: what accepting drift wrote (or refused)
+
+    @property
+    def keeps_change(self) -> bool:
+        """A reviewer answered ACCEPT: keep the change (issue 17)."""
+        return self.approval is not None and self.approval.decision == "ACCEPT"
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
@@ -231,6 +238,7 @@ class RunReport:
             ),
             "DriftAge": self.drift_age,
             "Approval": self.approval.to_json() if self.approval else None,
+            "Accept": self.accepted.to_result() if self.accepted else None,
             "Notes": list(self.notes),
             "Notified": self.notified,
             "NoticeReason": self.notice_why,

@@ -74,8 +74,9 @@ def busy_reason(holder: str, expires: datetime | None) -> str:
 
 # --- what a run found ---------------------------------------------------------------------
 
-_NO_DRIFT_LEFT = frozenset({Outcome.IN_SYNC.value, Outcome.HEALED.value})
-_HEALED = frozenset({Outcome.HEALED.value, Outcome.PARTIALLY_HEALED.value})
+_NO_DRIFT_LEFT = frozenset({Outcome.IN_SYNC.value, Outcome.HEALED.value, Outcome.ACCEPTED.value})
+# The healer changed the stack (ACCEPTED: its template): always said.
+_HEALED = frozenset({Outcome.HEALED.value, Outcome.PARTIALLY_HEALED.value, Outcome.ACCEPTED.value})
 _FAILURES = frozenset(o.value for o in Outcome if o.is_failure)
 
 
@@ -212,6 +213,7 @@ _NO_PENDING_AFTER = frozenset(
         Outcome.IN_SYNC.value,
         Outcome.HEALED.value,
         Outcome.PARTIALLY_HEALED.value,
+        Outcome.ACCEPTED.value,
         Outcome.REJECTED.value,  # the change set was deleted
         Outcome.NOTHING_TO_REVERT.value,
         Outcome.EXECUTION_FAILED.value,

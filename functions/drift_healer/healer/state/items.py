@@ -22,7 +22,7 @@ from drift_common.table import (
     STATE_KEY,
     TTL_ATTRIBUTE,
 )
-from healer.model import Record
+from healer.model import Accepted, Record
 from healer.state.model import DriftState, PendingChangeSet
 
 _serializer = TypeSerializer()
@@ -49,6 +49,7 @@ class RunHistory(Record):
     changes: list[dict[str, Any]] = Field(default_factory=list)
     healed_paths: list[str] = Field(default_factory=list)
     trigger: str | None = None
+    accepted: Accepted | None = None  # issue 17: history attr `Accepted`
 
 
 def epoch(moment: datetime) -> int:
@@ -183,4 +184,6 @@ def history_to_item(run: RunHistory, ttl_days: int) -> dict[str, Any]:
         "Trigger": run.trigger,
         TTL_ATTRIBUTE: expiry(run.finished, ttl_days),
     }
+    if run.accepted is not None and run.outcome == "ACCEPTED":  # --- issue 17 ---
+        values["Accepted"] = run.accepted.to_history()
     return item_key(run.stack_id, run_key(run.started, run.execution_arn)) | marshal(values)

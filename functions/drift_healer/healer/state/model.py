@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from healer.model import Record
+from healer.model import Accepted, Record
 
 
 class NoticeWhy(StrEnum):
@@ -131,3 +131,4 @@ class RunEnd(Record):
     changes: list[dict[str, object]] = Field(default_factory=list)
     healed_paths: list[str] = Field(default_factory=list)
     trigger: str | None = None
+    accepted: Accepted | None = None  # issue 17: the drift written into the template

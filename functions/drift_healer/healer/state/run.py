@@ -279,6 +279,7 @@ class RunState:
             changes=history_changes(report),
             healed_paths=report.healed_paths if report.final_outcome is Outcome.HEALED else [],
             trigger=report.trigger_source,
+            accepted=report.accepted,
         )
         if self.lease.taken:
             saved = state_steps.run_save_state(context, self.settings, self.lease, stack_id, end)

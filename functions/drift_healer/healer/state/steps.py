@@ -158,6 +158,7 @@ def put_history(
         changes=end.changes,
         healed_paths=end.healed_paths,
         trigger=end.trigger,
+        accepted=end.accepted,
     )
     return store.put_history(table, run, ttl_days)
 
