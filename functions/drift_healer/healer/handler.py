@@ -45,7 +45,7 @@ from healer.report import PhaseReport, RunReport, fit_result, render_notice
 from healer.report import metrics as run_metrics
 from healer.settings import NoticeTarget, Settings, load_settings, notice_target_from_environment
 from healer.state import RunState, load_state_settings
-from healer.waits import execute_and_wait, load_wait_settings
+from healer.waits import execute_and_wait, load_wait_settings, trust_events
 
 # Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
 CLOCK_SKEW = timedelta(minutes=1)
@@ -111,6 +111,8 @@ def heal(
     state.begin(context, stack.stack_id, settings.lease_seconds)
     if state.busy:
         return report.finish(Outcome.BUSY, state.busy)
+    # 1a'. The relay delivered for this stack recently: events are trusted from the first wait.
+    trust_events(context, state.relay_delivered_at, state.now)
     # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out).
     mode = decide_run_mode(review_requested=request.create_change_set_only, tags=stack.tags)
     report.review_mode = mode.mode is RunMode.REVIEW
@@ -126,7 +128,7 @@ def heal(
 
     # 2. Detect drift and wait until the detection finishes.
     detection = detect_drift(
-        context, settings, report, stack.stack_id, phase="detection", deadline=deadline
+        context, settings, report, stack.stack_id, phase="detection", deadline=deadline, state=state
     )
     ended = classify_detection(detection.poll, detection.budget_seconds)
 
@@ -147,7 +149,7 @@ def heal(
     #      deleted); otherwise a new one is created and waited for.
     report.service_role = choose_service_role(stack.role_arn, settings.cloudformation_role_arn)
     created = settle_pending_review(context, report, state) or create_change_set(
-        context, settings, report, stack, deadline
+        context, settings, report, stack, deadline, state=state
     )
     if report.outcome is not None:  # the change set could not be made, or had nothing to do
         return report
@@ -174,7 +176,7 @@ def heal(
             on_asked=lambda asked: state.record_pending_approval(context, report, asked),
         ):
             return report
-        return execute_and_verify(context, settings, report, created, deadline)
+        return execute_and_verify(context, settings, report, created, deadline, state=state)
     if report.review_mode:
         return report.finish(
             Outcome.REVIEW_REQUIRED,
@@ -186,7 +188,7 @@ def heal(
             Outcome.REVIEW_REQUIRED, "the safety policy held the change set for a person to review"
         )
 
-    return execute_and_verify(context, settings, report, created, deadline)
+    return execute_and_verify(context, settings, report, created, deadline, state=state)
 
 
 def execute_and_verify(
@@ -195,6 +197,8 @@ def execute_and_verify(
     report: RunReport,
     created: Started,
     deadline: datetime | None,
+    *,
+    state: RunState,
 ) -> RunReport:
     """Steps 7 and 8: run the change set the flow decided to run, then check the result."""
     stack_id = str(report.stack_id)
@@ -207,7 +211,7 @@ def execute_and_verify(
         stack_id,
         change_set_id=created.id,
         token=execute_token,
-        base=settings.poll_policy("execution"),
+        base=state.with_history(settings.poll_policy("execution"), "execution"),
         deadline=deadline,
     )
     report.phases["execution"] = PhaseReport.of(execution)
@@ -232,7 +236,13 @@ def execute_and_verify(
         )
     try:
         verification = detect_drift(
-            context, settings, report, stack_id, phase="verification", deadline=deadline
+            context,
+            settings,
+            report,
+            stack_id,
+            phase="verification",
+            deadline=deadline,
+            state=state,
         )
     except DurableOperationError as failure:
         return report.finish(*unverified(f"drift detection could not start: {failure.message}"))

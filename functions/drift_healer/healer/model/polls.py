@@ -8,6 +8,7 @@ again is decided in healer.waits.decisions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -28,6 +29,12 @@ class PollPolicy:
     max_seconds: float
     backoff_rate: float
     budget_seconds: float
+    # This stack's recent durations of the phase, seconds (drift state `PhaseSeconds`):
+    # when given, the wait looks first near the expected end (healer.waits.decisions).
+    history: tuple[float, ...] = ()
+
+    def with_history(self, durations: Sequence[float]) -> PollPolicy:
+        return replace(self, history=tuple(float(d) for d in durations if d > 0))
 
     def until(self, deadline: datetime | None, started_at: datetime) -> PollPolicy:
         """The same policy, its budget cut to the time left before `deadline`."""

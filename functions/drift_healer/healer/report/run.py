@@ -34,10 +34,19 @@ class PhaseReport:
     polls: int
     transient_errors: int
     ended_on: str | None = None  # event mode: "event" or "poll"; None when polling only
+    # CloudFormation finished the operation (not timed out, no AWS error): `seconds` is a
+    # duration worth remembering (the drift state's PhaseSeconds). Not in the result JSON.
+    settled: bool = False
 
     @classmethod
     def of(cls, poll: PollState) -> PhaseReport:
-        return cls(round(poll.elapsed_seconds, 3), poll.polls, poll.transient_errors, poll.ended_on)
+        return cls(
+            round(poll.elapsed_seconds, 3),
+            poll.polls,
+            poll.transient_errors,
+            poll.ended_on,
+            settled=poll.settled and not poll.timed_out and poll.failure is None,
+        )
 
 
 @dataclass

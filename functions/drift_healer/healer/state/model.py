@@ -64,6 +64,11 @@ class DriftState(Record):
     pending: PendingChangeSet | None = None
     lease_holder: str | None = None  # durable execution ARN
     lease_expires: datetime | None = None
+    # Issue 19: the last PHASE_HISTORY durations (seconds) of each phase (detection,
+    # change_set, execution, verification) that CloudFormation finished, oldest first; and
+    # when an event the relay delivered last woke a wait of this stack's runs.
+    phase_seconds: dict[str, list[float]] = Field(default_factory=dict)
+    relay_delivered_at: datetime | None = None
 
 
 class NoState(Record):
@@ -121,3 +126,8 @@ class RunEnd(Record):
     reason: str
     notice: NoticeDecision
     notified: bool  # a notice was delivered
+    # Issue 19: this run's durations of the phases CloudFormation finished, and whether an
+    # event woke one of its waits (True), its event waits all ended on a poll (False), or
+    # it had no event wait (None).
+    phase_seconds: dict[str, float] = Field(default_factory=dict)
+    relay_delivered: bool | None = None

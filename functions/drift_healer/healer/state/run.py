@@ -14,7 +14,7 @@ from datetime import datetime
 from aws_durable_execution_sdk_python import DurableContext
 
 from drift_common.outcomes import Outcome
-from healer.model import Approval
+from healer.model import Approval, PollPolicy
 from healer.report import RunReport, should_notify
 from healer.state import steps as state_steps
 from healer.state.decisions import (
@@ -38,6 +38,7 @@ from healer.state.model import (
 )
 from healer.state.pending import ReviewPlan, approval_pending_reason, review_plan
 from healer.state.settings import StateSettings
+from healer.state.timing import observed_phases, relay_delivered
 
 
 @dataclass
@@ -83,6 +84,20 @@ class RunState:
     def pending(self) -> PendingChangeSet | None:
         previous = self.previous
         return previous.pending if isinstance(previous, DriftState) else None
+
+    # -- 1a. how the waits look (issue 19) -----------------------------------------------------
+    def with_history(self, policy: PollPolicy, phase: str) -> PollPolicy:
+        """`policy` with this stack's recent durations of `phase` (none: as it is)."""
+        previous = self.previous
+        if not isinstance(previous, DriftState):
+            return policy
+        return policy.with_history(previous.phase_seconds.get(phase, []))
+
+    @property
+    def relay_delivered_at(self) -> datetime | None:
+        """When an event the relay delivered last woke a wait of this stack's runs."""
+        previous = self.previous
+        return previous.relay_delivered_at if isinstance(previous, DriftState) else None
 
     # -- 2. before a change set is created --------------------------------------------------
     def plan_review(
@@ -189,6 +204,8 @@ class RunState:
             reason=report.reason,
             notice=decision,
             notified=report.notified,
+            phase_seconds=observed_phases(report.phases),
+            relay_delivered=relay_delivered(report.phases),
         )
         if self.lease.taken:
             saved = state_steps.run_save_state(context, self.settings, self.lease, stack_id, end)

@@ -83,6 +83,16 @@ def events_delivered(context: DurableContext) -> bool:
     return _EVENT_DELIVERED.get(context, False)
 
 
+def trust_events(
+    context: DurableContext, delivered_at: datetime | None, now: datetime | None
+) -> None:
+    """An event the relay delivered for this stack recently (the drift state's
+    RelayDeliveredAt, checkpointed with the lease) lets this run's waits trust events from
+    the first (WaitSettings.trusts_relay; EVENT_TRUST_HOURS)."""
+    if load_wait_settings().trusts_relay(delivered_at, now):
+        _EVENT_DELIVERED[context] = True
+
+
 def listener(context: DurableContext, stack_id: str, phase: str) -> EventWait | None:
     """The event wait of `phase`, or None to poll: WAIT_MODE=polling, no state table, or a
     stack of another region or account (its CloudFormation events go to that account's
