@@ -24,7 +24,7 @@ from aws_durable_execution_sdk_python.waits import WaitForConditionConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from drift_common.errors import describe_error, is_transient
-from healer.aws import TypedSerDes, clients, now, steps
+from healer.aws import TypedSerDes, now, steps
 from healer.aws import cloudformation as cfn
 from healer.model import ChangeSetPoll, DetectionPoll, ExecutionPoll, PollPolicy, PollState, Started
 from healer.state import load_state_settings
@@ -94,13 +94,16 @@ def trust_events(
 
 
 def listener(context: DurableContext, stack_id: str, phase: str) -> EventWait | None:
-    """The event wait of `phase`, or None to poll: WAIT_MODE=polling, no state table, or a
-    stack of another region or account (its CloudFormation events go to that account's
-    EventBridge, which this relay does not hear: waiting on them would only end on the slow
-    fallback). Configuration only (the same on every replay), validated when the run starts."""
+    """The event wait of `phase`, or None to poll: WAIT_MODE=polling, or no state table.
+    Configuration only (the same on every replay), validated when the run starts.
+
+    A stack of another region or account is waited on by events too: the target-account
+    template forwards its CloudFormation events to this account's bus. Where that is not
+    deployed no event comes, and the wait costs what polling costs: until the relay has
+    delivered for the stack, its callback timeouts follow the polling schedule."""
     wait = load_wait_settings()
     table = load_state_settings().state_table_name
-    if wait.wait_mode is not WaitMode.EVENTS or table is None or clients.targets_elsewhere():
+    if wait.wait_mode is not WaitMode.EVENTS or table is None:
         return None
     arn = context.execution_context.durable_execution_arn
     return EventWait(
