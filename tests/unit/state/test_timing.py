@@ -39,7 +39,7 @@ def test_a_phase_not_finished_this_run_keeps_its_history() -> None:
 
 def test_only_phases_cloudformation_finished_are_remembered() -> None:
     phases = {
-        "detection": PhaseReport(20.1, 2, 0, "event", settled=True),
+        "detection": PhaseReport(20.3, 2, 0, "event", settled=True, took=20.1),
         "change_set": PhaseReport(900.0, 30, 0, None, settled=False),  # timed out
     }
     assert observed_phases(phases) == {"detection": 20.1}

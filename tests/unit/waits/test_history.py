@@ -5,7 +5,9 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime, timedelta
 
-from healer.model.polls import ChangeSetPoll, PollPolicy
+import pytest
+
+from healer.model.polls import ChangeSetPoll, DetectionPoll, PollPolicy
 from healer.waits.decisions import (
     SHORT_LOOKS,
     history_schedule,
@@ -114,3 +116,36 @@ def test_relay_trust_expires() -> None:
     assert not settings.trusts_relay(None, T0)
     assert not settings.trusts_relay(T0 + timedelta(hours=1), T0)  # from the future: no
     assert not WaitSettings(event_trust_hours=0).trusts_relay(T0, T0)
+
+
+def ended(found: float, running: float | None, ended_on: str | None = None) -> DetectionPoll:
+    return DetectionPoll(
+        started_at=T0,
+        checked_at=T0 + timedelta(seconds=found),
+        pending_at=None if running is None else T0 + timedelta(seconds=running),
+        detection_id="d",
+        detection_status="DETECTION_COMPLETE",
+        ended_on=ended_on,
+    )
+
+
+def test_what_is_remembered_is_cloudformations_time_as_well_as_the_wait_knows_it() -> None:
+    # Woken by the event: the Describe right after it.
+    assert ended(45.2, 40.6, "event").cloudformation_seconds == 45.2
+    # Polled, a short gap between "running" and "done": the midpoint.
+    assert ended(46.7, 44.6).cloudformation_seconds == pytest.approx(45.65)
+    # Polled with the growing intervals (a long gap): the last look that saw it running,
+    # so the next run looks early and its short looks find the end.
+    assert ended(65.9, 40.6).cloudformation_seconds == 40.6
+    # Nothing but the look at the start saw it running: what the wait saw.
+    assert ended(21.0, 0.0).cloudformation_seconds == 21.0
+    assert ended(21.0, None).cloudformation_seconds == 21.0
+
+
+def test_a_poll_remembers_the_last_look_that_saw_the_operation_running() -> None:
+    from healer.waits.flow import poll_once  # noqa: PLC0415
+
+    running = poll_once(poll(0), CHANGE_SET, lambda _: {"status": "CREATE_IN_PROGRESS"})
+    assert running.pending_at == running.checked_at
+    done = poll_once(running, CHANGE_SET, lambda _: {"status": "CREATE_COMPLETE"})
+    assert done.pending_at == running.checked_at

@@ -44,7 +44,7 @@ def relay_delivered_after(
 
 def observed_phases(phases: Mapping[str, PhaseReport]) -> dict[str, float]:
     """This run's durations worth remembering: the phases CloudFormation finished."""
-    return {name: phase.seconds for name, phase in phases.items() if phase.settled}
+    return {name: phase.took for name, phase in phases.items() if phase.settled}
 
 
 def relay_delivered(phases: Mapping[str, PhaseReport]) -> bool | None:

@@ -49,6 +49,8 @@ def poll_once(state: S, policy: PollPolicy, read: Callable[[S], dict[str, Any]])
         else:
             update["failure"] = describe_error(error)
     polled = state.model_copy(update=update)
+    if not polled.finished and not polled.transient_errors > state.transient_errors:
+        polled = polled.model_copy(update={"pending_at": polled.checked_at})  # still running
     return (
         polled.model_copy(update={"timed_out": True}) if out_of_budget(polled, policy) else polled
     )
