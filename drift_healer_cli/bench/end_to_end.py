@@ -3,7 +3,7 @@
 Every CloudFormation phase (drift detection, change-set creation, execution, verification)
 takes S seconds, so CloudFormation's own time is 4 x S. Each stack is healed twice, in
 event mode (the drift state table and the relay, as the template deploys) and in polling
-mode (the table, WAIT_MODE=polling): the first run has no history; the second is drifted
+mode (the table, WAIT_MODE=polling): the first run has no history; the next ones are drifted
 again and healed with the first run's durations in the drift state (PhaseSeconds) and, in
 event mode, with the relay's delivery remembered (RelayDeliveredAt). The healer's
 production defaults are used (poll policies 5 -> 30 s / 10 -> 60 s, event fallback
@@ -13,7 +13,8 @@ Per run it prints the wall time (invoke to the end of the execution), CloudForma
 time, the overshoot (absolute and % of CloudFormation's time), and per phase the Describe
 calls and the handler invocations that resumed that wait. Both modes of one S run at once
 (different stacks); the phase lengths, which the sandbox applies to every stack, one after
-the other. A benchmark, not a test: it asserts nothing.
+the other. `--runs` (default 2) heals each stack that many times. A benchmark, not a test:
+it asserts nothing.
 """
 
 from __future__ import annotations
@@ -55,7 +56,7 @@ MARKS = {
 class Run:
     length: float  # S, real seconds
     mode: str
-    history: bool
+    history: int  # earlier runs of this stack (their durations are in PhaseSeconds)
     seconds: float  # S in sandbox seconds (length / scale)
     wall: float
     # phase -> (Describes, invocations, ended on, how long the wait took)
@@ -103,7 +104,13 @@ def bench(args: argparse.Namespace) -> int:
             with ThreadPoolExecutor(max_workers=len(modes)) as pool:
                 pending = [
                     pool.submit(
-                        _heal_twice, sb, *services[mode], mode=mode, length=length, seconds=seconds
+                        _heal_runs,
+                        sb,
+                        *services[mode],
+                        mode=mode,
+                        length=length,
+                        seconds=seconds,
+                        runs=args.runs,
                     )
                     for mode in modes
                 ]
@@ -140,7 +147,7 @@ def _service(
     return service, counts
 
 
-def _heal_twice(
+def _heal_runs(
     sb: AwsSandbox,
     service: DurableService,
     counts: Invocations,
@@ -148,6 +155,7 @@ def _heal_twice(
     mode: str,
     length: float,
     seconds: float,
+    runs: int,
 ) -> list[Run]:
     name = f"e2e-{mode}-{int(length)}"
     template = {
@@ -160,12 +168,12 @@ def _heal_twice(
     }
     cfn, ssm = sb.client("cloudformation"), sb.client("ssm")
     cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
-    runs = []
-    for history in (False, True):
+    done = []
+    for history in range(runs):
         ssm.put_parameter(Name=f"/{name}/p", Value=f"drifted {history}", Overwrite=True)
         ran = _heal(service, counts, name)
-        runs.append(Run(length, mode, history, seconds, *ran))
-    return runs
+        done.append(Run(length, mode, history, seconds, *ran))
+    return done
 
 
 def _heal(
@@ -201,7 +209,7 @@ def render(runs: list[Run], scale: float) -> str:
     head = (
         f"Every CloudFormation phase takes S (sandbox seconds: S / {scale:g}); CloudFormation's "
         "time is 4 x S. Per phase: Describe calls / handler invocations that resumed the wait "
-        "(e = ended on its event).\n\n"
+        "(e = ended on its event). History: how many earlier runs the drift state remembers.\n\n"
         "| S | mode | history | wall | CloudFormation | overshoot | of which waits "
         "| detection | change set | execution | verification |\n"
         "|---|---|---|---|---|---|---|---|---|---|---|"
@@ -214,7 +222,7 @@ def render(runs: list[Run], scale: float) -> str:
             for d, i, ended, _ in (r.phases[p] for p in PHASES)
         ]
         lines.append(
-            f"| {r.length:g} s | {r.mode} | {'yes' if r.history else 'no'} | {r.wall:.1f} s "
+            f"| {r.length:g} s | {r.mode} | {r.history or 'no'} | {r.wall:.1f} s "
             f"| {r.cloudformation:.1f} s | {r.overshoot:+.1f} s ({pct:.0f} %) "
             f"| {r.waits_overshoot:+.1f} s | " + " | ".join(cells) + " |"
         )

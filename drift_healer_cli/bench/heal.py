@@ -87,6 +87,9 @@ def add_parser(benches: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
         help="the whole heal (detection, change set, execution, verification each S seconds),"
         " each stack healed twice: without history, then with it (end_to_end.py)",
     )
+    p.add_argument(
+        "--runs", type=int, default=2, help="with --end-to-end: heals per stack (default 2)"
+    )
     p.set_defaults(func=bench_heal)
 
 
