@@ -52,9 +52,9 @@ checkov: $(STAMP) $(CHECKOV_STAMP)
 	  $(CHECKOV_VENV)/bin/checkov --file templates/target-account.yaml --framework cloudformation \
 	  --skip-download --quiet --compact
 
-# docs/approval-page.png, taken by the browser test from a real run's page (headless Chromium).
+# docs/approval-page.png and docs/report.png, taken by the browser tests (headless Chromium).
 screenshot: $(STAMP)
-	UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/e2e/approval/test_browser.py -q
+	UPDATE_SCREENSHOT=1 $(BIN)/pytest tests/e2e/approval/test_browser.py tests/e2e/report/test_browser.py -q
 
 unit: $(STAMP)
 	$(BIN)/pytest tests/unit

@@ -221,7 +221,7 @@ def _answer(args: argparse.Namespace, client: LambdaClient, decision: str) -> in
             print(f"error: {item.stack}: already decided (or expired)", file=sys.stderr)
             return 1
         raise
-    verb = "approved" if decision == "APPROVE" else "rejected"
+    verb = {"APPROVE": "approved", "ACCEPT": "kept (accepted)"}.get(decision, "rejected")
     print(f"{item.stack}: {verb} by {chosen.by}; the run goes on ({item.execution_arn})")
     return 0
 

@@ -7,14 +7,17 @@ import json
 import shlex
 import sys
 import time
+from pathlib import Path
 from typing import Any, TextIO
 
 from drift_healer_cli import demo_stacks
 from drift_healer_cli.approvals import approve, reject
+from drift_healer_cli.demo_accept import demo_accept
 from drift_healer_cli.follow import ExecutionResult, drift_lines
 from drift_healer_cli.live import LiveProgress
-from drift_healer_cli.local import local_aws
+from drift_healer_cli.local import STATE_TABLE, local_aws
 from drift_healer_cli.watch import ExecutionFollower, invoke_and_follow, summary_lines
+from sandbox.clients import client
 from sandbox.durable_service import DurableService
 from sandbox.notices import Inbox
 
@@ -150,7 +153,31 @@ def demo(args: argparse.Namespace) -> int:
         print("\n8. A fleet: every fleet-* stack in two regions, one digest", file=out)
         problems += demo_fleet(sb, inbox.topic_arn, fast=fast, out=out)
         inbox.receive()  # the stacks' own notices: the digest above says it all
+
+        # --- issue 17: keep the change ---
+        print("\n9. Keep the change: accept drift into the template (AcceptDrift)", file=out)
+        problems += demo_accept(sb, lambda event: run_execution(svc, event, timeout=120), out=out)
+        inbox.print_new(out, wait_seconds=5)
+
+        print("\n10. The report: the drift state table's history as a page", file=out)
+        problems += demo_report(sb, Path(args.report_dir), out=out)
     return _finish(problems, began, out)
+
+
+def demo_report(sb: Any, folder: Path, *, out: TextIO) -> list[str]:
+    """`drift-healer report` on the runs above (read-only Scan of the state table)."""
+    from drift_healer_cli.report import write_report  # noqa: PLC0415 - pygal loads on use
+
+    page, data = write_report(client("dynamodb", sb.endpoint_url, sb.region), STATE_TABLE, folder)
+    overall = data["Overall"]
+    print(
+        f"  {overall['Stacks']} stacks, {overall['Runs']} runs, {overall['DriftEvents']} drift "
+        f"events, {overall['Remediated']} remediated "
+        f"({overall['AutoRemediatedPercent']}% automatically)",
+        file=out,
+    )
+    print(f"  Report: {page.resolve()}", file=out)
+    return [] if overall["DriftEvents"] else ["the report found no drift events"]
 
 
 def demo_fleet(sb: Any, topic_arn: str, *, fast: bool, out: TextIO) -> list[str]:
@@ -235,7 +262,8 @@ def _finish(problems: list[str], began: float, out: TextIO) -> int:
         return 1
     print(
         f"\nDemo passed in {took:.1f} s: REVIEW_REQUIRED (then quiet), approved and HEALED, "
-        "REJECTED, HEALED, values restored, a fleet healed in two regions.",
+        "REJECTED, HEALED, values restored, a fleet healed in two regions, a change kept "
+        "(ACCEPTED), the report written.",
         file=out,
     )
     return 0

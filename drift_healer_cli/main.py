@@ -11,10 +11,13 @@ import threading
 from typing import Any
 
 from drift_healer_cli import bench
+from drift_healer_cli import report as report_command
+from drift_healer_cli.accept import accept
 from drift_healer_cli.approvals import approve, pending, reject
 from drift_healer_cli.demo import demo
 from drift_healer_cli.fleet_command import fleet
 from drift_healer_cli.hands_on import sandbox
+from drift_healer_cli.leases import release_lease
 from drift_healer_cli.run import DEFAULT_FUNCTION, run
 
 SDK_LOGGER = "aws_durable_execution_sdk_python"
@@ -34,6 +37,8 @@ examples:
   drift-healer bench fleet --stacks 100      a fleet's wall time against its floor
   drift-healer pending                       approvals runs are waiting for
   drift-healer approve my-stack              let the waiting run heal my-stack
+  drift-healer release-lease my-stack        show (then free) a lease a run left behind
+  drift-healer report --out report           the drift history as HTML and JSON
 
 Run `drift-healer COMMAND --help` for a command's options."""
 
@@ -137,6 +142,12 @@ def build_parser() -> argparse.ArgumentParser:
         "  drift-healer demo",
     )
     p.add_argument("--fast", action="store_true", help="skip the durable waits (for tests)")
+    p.add_argument(
+        "--report-dir",
+        default="drift-report",
+        metavar="DIR",
+        help="where the closing report is written (default drift-report)",
+    )
     p.set_defaults(func=demo)
 
     p = _command(
@@ -198,7 +209,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     _add_fleet_commands(commands)
     _add_approval_commands(commands)
+    _add_lease_command(commands)
     bench.register(commands)
+    report_command.register(commands)
     return parser
 
 
@@ -259,6 +272,29 @@ def _add_approval_commands(commands: Any) -> None:
     p.add_argument("--by", help="who decides (default: your user name)")
     p.set_defaults(func=reject)
 
+    # --- issue 17: keep the change ---
+    p = _command(
+        commands,
+        "accept",
+        "keep the change: write the drift into the stack's template instead of reverting it",
+        APPROVALS,
+        "  drift-healer accept my-stack --reason 'the incident fix stays'\n"
+        "  # answers the run waiting on my-stack (ACCEPT), or starts one with AcceptDrift",
+    )
+    _approval_options(p, stack=True)
+    p.add_argument("--reason", required=True, help="why (recorded in the history and notice)")
+    p.add_argument("--by", help="who decides (default: your user name)")
+    p.add_argument("--timeout", type=float, default=3600, help="seconds to wait (default 3600)")
+    p.add_argument("--topic-arn", help="SNS topic for the notice (a run started here only)")
+    p.add_argument(
+        "--progress-every",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="when the output is not a terminal, a progress line this often (default 10)",
+    )
+    p.set_defaults(func=accept)
+
     p = _command(
         commands,
         "pending",
@@ -269,6 +305,24 @@ def _add_approval_commands(commands: Any) -> None:
     _approval_options(p, stack=False)
     p.add_argument("--stack", help="only this stack")
     p.set_defaults(func=pending)
+
+
+def _add_lease_command(commands: Any) -> None:
+    p = _command(
+        commands,
+        "release-lease",
+        "show the lease a run holds on a stack; with --holder, release it",
+        "A run that ended has its lease taken over by the next run on its own. This is for\n"
+        "the rest: it shows who holds the stack and, with --holder (that same execution),\n"
+        "removes the lease if that execution still holds it. Stop a run that still runs first.",
+        "  drift-healer release-lease my-stack\n"
+        "  drift-healer release-lease my-stack --holder arn:aws:lambda:...:durable-execution/...",
+    )
+    p.add_argument("stack", help="stack name or stack ID")
+    p.add_argument("--holder", metavar="ARN", help="release only if this execution holds it")
+    p.add_argument("--table", help="the drift state table (default: $STATE_TABLE_NAME)")
+    p.add_argument("--region", help="the stack's and the table's region (default: current)")
+    p.set_defaults(func=release_lease)
 
 
 def _configure_logging(verbose: bool) -> None:

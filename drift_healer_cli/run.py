@@ -30,6 +30,13 @@ DEFAULT_FUNCTION = "drift-healer:live"
 
 def payload_of(args: argparse.Namespace) -> dict[str, Any]:
     """Review mode unless --auto: the deployed schedule's default too (ReviewMode=true)."""
+    if getattr(args, "accept_drift", False):  # drift-healer accept (issue 17)
+        accepting: dict[str, Any] = {"StackName": args.stack, "AcceptDrift": True}
+        if args.reason:
+            accepting["AcceptReason"] = args.reason
+        if args.by:
+            accepting["AcceptedBy"] = args.by
+        return accepting
     payload: dict[str, Any] = {"StackName": args.stack, "CreateChangeSetOnly": not args.auto}
     if getattr(args, "wait_for_approval", False):
         payload["WaitForApproval"] = True

@@ -37,6 +37,7 @@ from sandbox.cloudformation.faults import Faults
 from sandbox.cloudformation.patches import advance_all
 from sandbox.cloudformation.store import STATE, find_stack_anywhere
 from sandbox.cloudformation.timing import Phase, Timing
+from sandbox.durable_executions import EXECUTIONS, DurableExecutions, DurableExecutionsApp
 from sandbox.dynamodb import FAULTS as DYNAMODB_FAULTS
 from sandbox.dynamodb import DynamoFaults
 from sandbox.dynamodb import install as install_dynamodb
@@ -95,7 +96,8 @@ class _Server(ThreadedMotoServer):
         self.startup_error: BaseException | None = None
 
     def _server_entry(self) -> None:
-        app = ControlApp(DomainDispatcherApplication(create_backend_app), self._sandbox)
+        moto_app = DomainDispatcherApplication(create_backend_app)
+        app = ControlApp(DurableExecutionsApp(moto_app, EXECUTIONS), self._sandbox)
         try:
             self._server = make_server(
                 self._ip_address, self._port, app, True, request_handler=_QuietHandler
@@ -167,6 +169,11 @@ class AwsSandbox:
         return SNS_FAULTS
 
     @property
+    def durable_executions(self) -> DurableExecutions:
+        """Lambda's durable executions as GetDurableExecution reports them."""
+        return EXECUTIONS
+
+    @property
     def sts_faults(self) -> StsFaults:
         """Accounts whose roles deny AssumeRole, and AssumeRole counts per account."""
         return STS_FAULTS
@@ -203,6 +210,7 @@ class AwsSandbox:
             DYNAMODB_FAULTS.clear()
             SNS_FAULTS.clear()
             STS_FAULTS.clear()
+            EXECUTIONS.clear()
         for hook in list(self._after_reset):
             hook()
 

@@ -59,3 +59,88 @@ APP_TEMPLATE: dict[str, Any] = {
         },
     },
 }
+
+
+_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": "lambda.amazonaws.com"},
+            "Action": "sts:AssumeRole",
+        }
+    ],
+}
+_READ = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}],
+}
+
+# Stack A: a security group and a role that declare the properties other stacks attach to.
+BASE_TEMPLATE: dict[str, Any] = {
+    "Resources": {
+        "Web": {
+            "Type": "AWS::EC2::SecurityGroup",
+            "Properties": {
+                "GroupDescription": "web",
+                "SecurityGroupIngress": [
+                    {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "10.0.0.0/8"}
+                ],
+            },
+        },
+        "BaseReadPolicy": {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {"ManagedPolicyName": "base-read", "PolicyDocument": _READ},
+        },
+        "App": {
+            "Type": "AWS::IAM::Role",
+            "Properties": {
+                "RoleName": "base-app",
+                "AssumeRolePolicyDocument": _TRUST,
+                "ManagedPolicyArns": [{"Ref": "BaseReadPolicy"}],
+                "Policies": [{"PolicyName": "base-inline", "PolicyDocument": _READ}],
+            },
+        },
+    },
+    "Outputs": {"GroupId": {"Value": {"Ref": "Web"}}},
+}
+
+
+def attaching_template(group_id: str, *, rule: bool = True, managed: bool = True) -> dict[str, Any]:
+    """Stack B: attaches a rule to A's group and a managed policy to A's role."""
+    resources: dict[str, Any] = {}
+    if rule:
+        resources["AdminSsh"] = {
+            "Type": "AWS::EC2::SecurityGroupIngress",
+            "Properties": {
+                "GroupId": group_id,
+                "IpProtocol": "tcp",
+                "FromPort": 22,
+                "ToPort": 22,
+                "CidrIp": "192.168.0.0/16",
+            },
+        }
+    if managed:
+        resources["ExtraPolicy"] = {
+            "Type": "AWS::IAM::ManagedPolicy",
+            "Properties": {
+                "ManagedPolicyName": "extra-read",
+                "PolicyDocument": _READ,
+                "Roles": ["base-app"],
+            },
+        }
+    return {"Resources": resources}
+
+
+INLINE_ATTACHING_TEMPLATE: dict[str, Any] = {
+    "Resources": {
+        "ExtraInline": {
+            "Type": "AWS::IAM::Policy",
+            "Properties": {
+                "PolicyName": "extra-inline",
+                "PolicyDocument": _READ,
+                "Roles": ["base-app"],
+            },
+        }
+    }
+}

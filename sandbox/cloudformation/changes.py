@@ -8,6 +8,14 @@ Properties, RequiresRecreation Never|Conditionally|Always, Path, BeforeValue/Aft
 BeforeValueFrom ACTUAL_STATE, AfterValueFrom TEMPLATE, Drift, AttributeChangeType),
 ResourceChangeDetail (Evaluation Static|Dynamic, ChangeSource).
 Guess: a resource deleted out of band appears as Action Add (it is recreated).
+
+Accepting drift (a REVERT_DRIFT change set with a new template whose value equals the
+actual one; user guide: "drift-aware change sets reset the drift status of the resource
+without modifying the resource"): the detail is AttributeChangeType SyncWithActual
+("The drift status of this item will be reset but the item will not be modified"),
+ChangeSource NoModification ("changes made to the template that matches the actual state
+of the resource"). Guesses: a resource whose every detail syncs has Action SyncWithActual
+and Replacement False; one that mixes synced and reverted details stays Action Modify.
 """
 
 from __future__ import annotations
@@ -33,6 +41,24 @@ class PlannedChange:
     needs_replacement: bool = False
 
 
+def ignored_attributes(type_name: str, declared: dict[str, Any]) -> list[dict[str, str]]:
+    """ResourceDriftIgnoredAttributes of a drift-aware change: the declared properties whose
+    drift it ignores, and why. Guess: Path is `/Properties/<Name>` like a target's Path."""
+    handler = registry.get(type_name)
+    out: list[dict[str, str]] = []
+    for prop, value in declared.items():
+        reason = None
+        if values.is_secret_reference(value):
+            reason = "SENSITIVE_PROPERTY"
+        elif handler is not None and prop in handler.write_only:
+            reason = "WRITE_ONLY_PROPERTY"
+        elif handler is not None and prop in handler.managed_by_aws:
+            reason = "MANAGED_BY_AWS"
+        if reason:
+            out.append({"Path": f"/Properties/{prop}", "Reason": reason})
+    return out
+
+
 def _contains_unknown(value: Any) -> bool:
     return templates.KNOWN_AFTER_APPLY in json.dumps(value)
 
@@ -46,15 +72,22 @@ def _detail(
     drift_aware: bool,
     previous: Any = None,
     drifted: bool = False,
+    sync: bool = False,
 ) -> dict[str, Any]:
-    always = registry.requires_replacement(type_name, prop)
+    always = registry.requires_replacement(type_name, prop) and not sync
     target: dict[str, Any] = {
         "Attribute": "Tags" if prop == "Tags" else "Properties",
         "RequiresRecreation": "Always" if always else "Never",
         "Path": f"/Properties/{prop}",
         "BeforeValue": values.to_text(before),
         "AfterValue": values.to_text(after),
-        "AttributeChangeType": "Add" if before is None else "Remove" if after is None else "Modify",
+        "AttributeChangeType": "SyncWithActual"
+        if sync
+        else "Add"
+        if before is None
+        else "Remove"
+        if after is None
+        else "Modify",
     }
     if prop != "Tags":
         target["Name"] = prop
@@ -69,7 +102,7 @@ def _detail(
     return {
         "Target": target,
         "Evaluation": "Dynamic" if _contains_unknown(after) else "Static",
-        "ChangeSource": "DirectModification",
+        "ChangeSource": "NoModification" if sync else "DirectModification",
     }
 
 
@@ -96,13 +129,18 @@ def _modify(
     drift_status: str | None,
 ) -> PlannedChange | None:
     details = []
+    ignored = ignored_attributes(type_name, after) if drift_aware else []
+    skipped = {i["Path"].removeprefix("/Properties/") for i in ignored}
     for prop in [*after, *(p for p in before if p not in after and p in previous)]:
+        if prop in skipped:
+            continue  # its drift is ignored: neither compared nor reverted
         b, a = before.get(prop), after.get(prop)
-        if b is not None and a is not None and values.equal(a, b):
-            continue
         if b is None and a is None:
             continue
         drifted = drift_aware and not values.equal(previous.get(prop), b)
+        same = b is not None and a is not None and values.equal(a, b)
+        if same and not drifted:
+            continue
         details.append(
             _detail(
                 type_name,
@@ -112,13 +150,16 @@ def _modify(
                 drift_aware=drift_aware,
                 previous=previous.get(prop),
                 drifted=drifted,
+                sync=same,
             )
         )
     if not details:
         return None
+    synced = all(d["Target"]["AttributeChangeType"] == "SyncWithActual" for d in details)
     model = stack.resource_map._parsed_resources.get(lid)
+    action = "SyncWithActual" if synced else "Modify"
     change: dict[str, Any] = {
-        "Action": "Modify",
+        "Action": action,
         "LogicalResourceId": lid,
         "PhysicalResourceId": str(getattr(model, "physical_resource_id", "")),
         "ResourceType": type_name,
@@ -130,11 +171,13 @@ def _modify(
     }
     if drift_status is not None:
         change["ResourceDriftStatus"] = drift_status
+    if ignored:
+        change["ResourceDriftIgnoredAttributes"] = ignored
     return PlannedChange(
         change=change,
-        action="Modify",
+        action=action,
         logical_id=lid,
-        desired=after,
+        desired={k: v for k, v in after.items() if k not in skipped},
         needs_replacement=change["Replacement"] != "False",
     )
 
@@ -181,7 +224,7 @@ def plan(
                 planned.append(_add(lid, type_name, after, "DELETED"))
                 continue
             before = {k: v for k, v in actual.items() if k in after or k in previous}
-            drifted = bool(values.diff_properties(previous, actual))
+            drifted = bool(values.diff_properties(values.checked_properties(previous), actual))
             any_drift = any_drift or drifted
             status = "MODIFIED" if drifted else "IN_SYNC"
         change = _modify(

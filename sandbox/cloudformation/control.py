@@ -30,7 +30,10 @@ All bodies and answers are JSON.
     POST /_sandbox/reset     {}  (everything back to empty; the sandbox's after-reset hooks
                                   then re-create what its owner needs, e.g. the notice inbox)
 
-Errors answer 400 {"error": "..."}; unknown paths 404. (Before-hooks are in-process only.)
+Bodies are read strictly: booleans must be JSON true/false (`"false"` is refused), numbers
+JSON numbers >= 0 (rates at most 1, latencies and delays at most 300 s), names non-empty
+strings. Errors answer 400 {"error": "..."} naming the field; unknown
+paths 404. (Before-hooks are in-process only.)
 """
 
 from __future__ import annotations
@@ -40,10 +43,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict
 from typing import Any
 
+from .control_body import flag, integer, number, optional_text, require_object, text
 from .eventbridge import EventKnobs
 from .timing import Phase
 
 PREFIX = "/_sandbox"
+# A latency or delay longer than this is a typo, not a test (and would hang a server thread).
+MAX_LATENCY_SECONDS = 300.0
 StartResponse = Callable[..., Any]
 
 
@@ -77,7 +83,7 @@ class ControlApp:
         )
         return [data]
 
-    def route(self, method: str, path: str, body: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+    def route(self, method: str, path: str, body: Any) -> tuple[int, dict[str, Any]]:
         sb = self.sandbox
         faults = sb.faults
         if method == "GET" and path == "/counts":
@@ -99,45 +105,52 @@ class ControlApp:
             }
         if method != "POST":
             return 404, {"error": f"no such control endpoint: {method} {path}"}
+        body = require_object(body)
         if path == "/faults":
             faults.set(
-                body["action"],
-                throttle_rate=float(body.get("throttle_rate", 0.0)),
-                server_error_rate=float(body.get("server_error_rate", 0.0)),
-                latency_seconds=float(body.get("latency_seconds", 0.0)),
+                text(body, "action"),
+                throttle_rate=number(body, "throttle_rate", maximum=1.0),
+                server_error_rate=number(body, "server_error_rate", maximum=1.0),
+                latency_seconds=number(body, "latency_seconds", maximum=MAX_LATENCY_SECONDS),
             )
         elif path == "/faults/clear":
-            faults.clear(body.get("action"), body.get("stack_name"))
+            faults.clear(optional_text(body, "action"), optional_text(body, "stack_name"))
         elif path == "/faults/seed":
-            faults.seed(int(body["seed"]))
+            faults.seed(integer(body, "seed"))
         elif path == "/faults/detection-failed":
             faults.force_detection_failed(
-                body["stack_name"], body.get("reason", "Internal failure"), body.get("logical_id")
+                text(body, "stack_name"),
+                text(body, "reason", "Internal failure"),
+                optional_text(body, "logical_id"),
             )
         elif path == "/faults/execute-failed":
             faults.force_execute_failed(
-                body["stack_name"], body["logical_id"], body.get("reason", "Internal failure")
+                text(body, "stack_name"),
+                text(body, "logical_id"),
+                text(body, "reason", "Internal failure"),
             )
         elif path == "/faults/fail-after":
             faults.fail_after(
-                body["action"], body.get("error", "InternalFailure"), int(body.get("times", 1))
+                text(body, "action"),
+                text(body, "error", "InternalFailure"),
+                integer(body, "times", 1),
             )
         elif path == "/faults/change-set-failed":
-            faults.force_change_set_failed(body["stack_name"], body["reason"])
+            faults.force_change_set_failed(text(body, "stack_name"), text(body, "reason"))
         elif path == "/timing":
             for name in ("detection", "change_set_create", "execution"):
                 if name in body:
-                    spec = body[name]
-                    phase = Phase(float(spec.get("seconds", 0.0)), int(spec.get("min_polls", 1)))
+                    spec = require_object(body[name])
+                    phase = Phase(number(spec, "seconds"), integer(spec, "min_polls", 1))
                     setattr(sb.timing, name, phase)
         elif path == "/events":
             sb.events.knobs = EventKnobs(
-                delay_seconds=float(body.get("delay_seconds", 0.0)),
-                drop=bool(body.get("drop", False)),
-                duplicate=bool(body.get("duplicate", False)),
+                delay_seconds=number(body, "delay_seconds", maximum=MAX_LATENCY_SECONDS),
+                drop=flag(body, "drop"),
+                duplicate=flag(body, "duplicate"),
             )
         elif path == "/stack-status":
-            sb.set_stack_status(body["stack_name"], body["status"])
+            sb.set_stack_status(text(body, "stack_name"), text(body, "status"))
         elif path == "/reset":
             sb.reset()
         else:

@@ -50,7 +50,7 @@ def check_resource(stack: Stack, logical_id: str, rmap: Any) -> dict[str, Any]:
         # StackResourceDrift doc: DELETED has no Expected/ActualProperties.
         drift["StackResourceDriftStatus"] = "DELETED"
         return drift
-    expected = templates.resolve_properties(rmap, resource)
+    expected = values.checked_properties(templates.resolve_properties(rmap, resource))
     differences = values.diff_properties(expected, actual)
     drift["ExpectedProperties"] = json.dumps(expected)
     drift["ActualProperties"] = json.dumps(values.actual_subset(expected, actual))

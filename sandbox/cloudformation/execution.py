@@ -21,13 +21,19 @@ from moto.cloudformation.models import Event, Stack
 from . import registry
 from .changes import PlannedChange
 from .changesets import advance_creation, find_record, records_of
+from .drift import check_resource, checkable, expected_map
 from .errors import InvalidChangeSetStatusError, TokenAlreadyExistsError
 from .request import STABLE_STATUSES, Req, now
 from .store import STATE, ChangeSetRecord, find_stack
 from .timing import Progress
 
-_START = {"Add": "CREATE_IN_PROGRESS", "Modify": "UPDATE_IN_PROGRESS"}
-_DONE = {"Add": "CREATE_COMPLETE", "Modify": "UPDATE_COMPLETE"}
+# Guess: a SyncWithActual resource shows the events of an update (its metadata is updated).
+_START = {
+    "Add": "CREATE_IN_PROGRESS",
+    "Modify": "UPDATE_IN_PROGRESS",
+    "SyncWithActual": "UPDATE_IN_PROGRESS",
+}
+_DONE = {"Add": "CREATE_COMPLETE", "Modify": "UPDATE_COMPLETE", "SyncWithActual": "UPDATE_COMPLETE"}
 
 
 def event(
@@ -138,7 +144,8 @@ def _apply(rec: ChangeSetRecord, stack: Stack) -> None:
     # passed with UsePreviousValue is the same value, not a change (moto's own diff
     # compares inputs and would "modify" every resource that refers to it).
     if stack.template_dict != rec.template or _params_differ(rmap, rec):
-        rmap.update(copy.deepcopy(rec.template), new_params)
+        _update_map(rmap, rec)
+        stack.template = rec.template_body
         stack._parse_template()
         stack.output_map = stack._create_output_map()
     stack.template, stack.parameters = rec.template_body, new_params
@@ -150,6 +157,48 @@ def _apply(rec: ChangeSetRecord, stack: Stack) -> None:
             _revert(p, stack, existed)
         except Exception as exc:
             raise ResourceUpdateError(p.logical_id, f"{type(exc).__name__}: {exc}") from exc
+    _reset_synced_drift(stack, rec)
+
+
+def _update_map(rmap: parsing.ResourceMap, rec: ChangeSetRecord) -> None:
+    """moto's update, except that a drift-aware change set touches only the resources it
+    plans to change: a SyncWithActual resource (or one with no change) is left as it is,
+    only its template definition is replaced."""
+    if not rec.drift_aware:
+        rmap.update(copy.deepcopy(rec.template), dict(rec.parameters))
+        return
+    changing = {p.logical_id for p in rec.planned if p.action != "SyncWithActual"}
+    original = rmap.build_resource_diff
+
+    def diff(template: dict[str, Any], parameters: dict[str, Any] | None = None) -> Any:
+        by_action = original(template, parameters)
+        by_action["Modify"] = [n for n in by_action["Modify"] if n in changing]
+        return by_action
+
+    setattr(rmap, "build_resource_diff", diff)  # noqa: B010 (this one update only)
+    try:
+        rmap.update(copy.deepcopy(rec.template), dict(rec.parameters))
+    finally:
+        delattr(rmap, "build_resource_diff")
+
+
+def _reset_synced_drift(stack: Stack, rec: ChangeSetRecord) -> None:
+    """User guide: drift-aware change sets "reset the drift status of the resource". Guess:
+    the stored resource drift of a synced resource turns IN_SYNC against the new template,
+    and the stack's drift status follows what is stored (a new detection confirms it)."""
+    synced = [p.logical_id for p in rec.planned if p.action == "SyncWithActual"]
+    if not synced:
+        return
+    extra = STATE.extra(stack.stack_id)
+    rmap = expected_map(stack)
+    for lid in synced:
+        if checkable(stack, lid):
+            extra.resource_drifts[lid] = check_resource(stack, lid, rmap)
+    drifted = any(
+        d.get("StackResourceDriftStatus") in ("MODIFIED", "DELETED")
+        for d in extra.resource_drifts.values()
+    )
+    extra.drift_status = "DRIFTED" if drifted else "IN_SYNC"
 
 
 def _params_differ(rmap: parsing.ResourceMap, rec: ChangeSetRecord) -> bool:

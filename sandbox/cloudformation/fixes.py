@@ -5,6 +5,14 @@ Without them a freshly created stack would already show (false) drift:
   moto expects a Key/Value list and crashes.
 - AWS::S3::Bucket ``VersioningConfiguration`` is ignored by moto on create.
 - AWS::SNS::Topic ``Tags`` are not stored as topic tags by moto on create.
+- AWS::IAM::Role ``ManagedPolicyArns`` are not attached by moto on create (ARNs moto does
+  not know, e.g. AWS managed policies it has not loaded, are left out).
+- AWS::EC2::SecurityGroup: moto drops the descriptions of inline rules and ignores
+  ``SecurityGroupEgress`` (CloudFormation's declared egress replaces the default allow-all
+  rule); the emulator's writer sets both rule lists as declared.
+- AWS::EC2::SecurityGroupIngress has no physical id in moto; CloudFormation's is the rule's
+  id, `sgr-...` (guess: Cloud Control's primary identifier `Id`; the legacy handler used a
+  generated name), which DescribeStackResources by PhysicalResourceId then finds.
 
 And an update would lose a resource: moto's ``parse_and_update_resource`` returns None
 for a type without ``update_from_cloudformation_json`` (e.g. AWS::Logs::LogGroup) and
@@ -19,6 +27,10 @@ from __future__ import annotations
 from typing import Any
 
 from moto.cloudformation import parsing
+from moto.ec2.models import ec2_backends
+from moto.ec2.models.security_groups import SecurityGroup, SecurityGroupIngress
+from moto.iam.exceptions import NotFoundException
+from moto.iam.models import Role, iam_backends
 from moto.s3.models import FakeBucket, s3_backends
 from moto.sns.models import Topic, sns_backends
 from moto.ssm.models import Parameter
@@ -62,6 +74,46 @@ def _sns_tags(topic: Any, props: dict[str, Any], account: str, region: str) -> N
         sns_backends[account][region].tag_resource(topic.arn, tag_map(props["Tags"]))
 
 
+def _role_managed_policies(role: Any, props: dict[str, Any], account: str, region: str) -> None:
+    backend = iam_backends[account][get_partition(region)]
+    for arn in props.get("ManagedPolicyArns") or []:
+        try:
+            backend.attach_role_policy(str(arn), role.name)
+        except NotFoundException:
+            continue
+
+
+def _sg_rules(group: Any, props: dict[str, Any], account: str, region: str) -> None:
+    rules = ("SecurityGroupIngress", "SecurityGroupEgress")
+    declared: dict[str, Any] = {k: props[k] for k in rules if k in props}
+    handler = registry.get("AWS::EC2::SecurityGroup")
+    if declared and handler is not None:
+        handler.apply(account, region, group.id, declared)
+
+
+def _ingress_rule_ids(original: Any) -> Any:
+    def create(cls: Any, /, name: str, cfn: Any, account: str, region: str, **kw: Any) -> Any:
+        props = cfn.get("Properties") or {}
+        backend = ec2_backends[account][region]
+        group = (
+            backend.get_security_group_from_id(str(props["GroupId"]))
+            if props.get("GroupId")
+            else backend.get_security_group_from_name(str(props.get("GroupName", "")))
+        )
+        before = {r.id for r in group.ingress_rules} if group is not None else set()
+        resource = original(cls, name, cfn, account, region, **kw)
+        after = [r.id for r in resource.security_group.ingress_rules]
+        resource.rule_ids = [rule_id for rule_id in after if rule_id not in before]
+        return resource
+
+    return classmethod(create)
+
+
+def _ingress_physical_id(resource: Any) -> str:
+    ids = getattr(resource, "rule_ids", None) or []
+    return str(ids[0]) if ids else ""
+
+
 def _keep_model_on_update(original: Any) -> Any:
     def update(
         logical_id: str, resource_json: Any, rmap: Any, account_id: str, region_name: str
@@ -91,5 +143,12 @@ def apply() -> None:
     _wrap_create(Parameter, before=_ssm_tags_as_list)
     _wrap_create(FakeBucket, after=_s3_versioning)
     _wrap_create(Topic, after=_sns_tags)
+    _wrap_create(Role, after=_role_managed_policies)
+    _wrap_create(SecurityGroup, after=_sg_rules)
+    ingress: Any = SecurityGroupIngress
+    ingress.create_from_cloudformation_json = _ingress_rule_ids(
+        ingress.create_from_cloudformation_json.__func__
+    )
+    ingress.physical_resource_id = property(_ingress_physical_id)
     # ResourceMap.update looks the function up in its module at call time.
     parsing.parse_and_update_resource = _keep_model_on_update(parsing.parse_and_update_resource)

@@ -159,6 +159,25 @@ def _describe_stack_resources(original: Callable[[Any], Any]) -> Callable[[Any],
     return method
 
 
+_STAGES = ("Original", "Processed")
+
+
+def _get_template(req: Req) -> dict[str, Any]:
+    """GetTemplate (model: TemplateStage Original | Processed, "By default, CloudFormation
+    specifies Processed"; "If the template doesn't include transforms, Original and Processed
+    return the same template"). The sandbox runs no transforms: both stages are the text the
+    stack was last deployed (or accepted) with. A change set's template by ChangeSetName."""
+    stage = req.get("TemplateStage") or "Processed"
+    if stage not in _STAGES:
+        raise ValidationError(f"Invalid TemplateStage {stage}")  # text: guess
+    change_set = req.get("ChangeSetName")
+    if change_set:
+        body = changesets.find_record(req, change_set, req.get("StackName")).template_body
+    else:
+        body = str(find_stack(req.account, req.region, req.get("StackName")).template)
+    return {"TemplateBody": body, "StagesAvailable": list(_STAGES)}
+
+
 def _call_action(self: Any) -> Any:
     """Counting, fault injection and before-hooks around every CloudFormation action."""
     action = self._get_action() or ""
@@ -235,6 +254,7 @@ def install() -> None:
         "list_change_sets": changeset_views.list_change_sets,
         "delete_change_set": changesets.delete_change_set,
         "execute_change_set": execution.execute_change_set,
+        "get_template": _get_template,
     }
     for name, handler in actions.items():
         setattr(cls, name, _action(handler))

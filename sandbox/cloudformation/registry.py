@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import types_data, types_iam, types_messaging
+from . import types_data, types_ec2, types_iam, types_messaging
 from .resource_types import ResourceType
 
 REGISTRY: dict[str, ResourceType] = {
@@ -11,6 +11,7 @@ REGISTRY: dict[str, ResourceType] = {
         *types_messaging.HANDLERS,
         *types_data.HANDLERS,
         *types_iam.HANDLERS,
+        *types_ec2.HANDLERS,
     )
 }
 

@@ -20,6 +20,12 @@ from typing import Any, ClassVar
 class ResourceType:
     type_name: ClassVar[str] = ""
     replacement: ClassVar[frozenset[str]] = frozenset()
+    # Properties a drift-aware change set lists in ResourceDriftIgnoredAttributes (botocore
+    # DriftIgnoredReason): WRITE_ONLY_PROPERTY ("not included in read response for the
+    # resource's live state") and MANAGED_BY_AWS ("expected to be dynamically modified"). No
+    # emulated type has one today (their schemas' writeOnlyProperties are not modelled).
+    write_only: ClassVar[frozenset[str]] = frozenset()
+    managed_by_aws: ClassVar[frozenset[str]] = frozenset()
 
     def read(self, account: str, region: str, physical_id: str) -> dict[str, Any] | None:
         raise NotImplementedError

@@ -15,6 +15,7 @@ Sources:
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 # Keys CloudFormation manages itself on tags; never counted as drift (guess).
@@ -55,14 +56,27 @@ def sorted_tags(tags: list[dict[str, Any]], drop_reserved: bool = False) -> list
     return sorted(kept, key=lambda t: str(t["Key"]))
 
 
+# Characters XML 1.0 cannot carry, even as a character reference: C0 controls but tab, LF
+# and CR, the surrogates and U+FFFE/U+FFFF. A raw one made the emulated API answer XML that
+# botocore refuses ("invalid XML received").
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` with every character XML cannot carry written as a JSON escape (`\\u0001`),
+    as the JSON-valued fields (ActualProperties) already print them. Guess: what AWS prints
+    for such a value is not documented; it cannot send it raw in a Query API answer."""
+    return _NOT_XML.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def to_text(value: Any) -> str:
     """A property value as CloudFormation prints it in PropertyDifferences."""
     if value is None:
         return NULL
     if isinstance(value, str):
-        return value
+        return xml_safe(value)
     if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
+        return json.dumps(value, separators=(",", ":"))  # ensure_ascii: \u0001 already
     return str(normalize(value))
 
 
@@ -134,6 +148,21 @@ def diff_properties(expected: dict[str, Any], actual: dict[str, Any]) -> list[di
 
 def equal(expected: Any, actual: Any) -> bool:
     return not diff_value("", expected, actual)
+
+
+# Dynamic references to secrets (CloudFormation User Guide, dynamic references): the
+# "sensitive value, such as an AWS Secrets Manager value" of SENSITIVE_PROPERTY.
+_SECRET_REFERENCES = ("{{resolve:secretsmanager:", "{{resolve:ssm-secure:")
+
+
+def is_secret_reference(value: Any) -> bool:
+    return any(ref in json.dumps(value) for ref in _SECRET_REFERENCES)
+
+
+def checked_properties(expected: dict[str, Any]) -> dict[str, Any]:
+    """The declared properties drift detection compares: not those set from a secret (guess:
+    their drift is ignored, as drift-aware change sets report SENSITIVE_PROPERTY)."""
+    return {k: v for k, v in expected.items() if not is_secret_reference(v)}
 
 
 def actual_subset(expected: dict[str, Any], actual: dict[str, Any]) -> dict[str, Any]:

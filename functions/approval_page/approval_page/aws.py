@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.handlers import json_decode_template_body
 
 from drift_common import clients, credentials
 from drift_common.approval import REQUEST_STEP_NAME, InvalidTokenError, LinkClaims
@@ -49,6 +50,7 @@ READ_ONLY_SESSION = json.dumps(
                 "Action": [
                     "cloudformation:DescribeChangeSet",
                     "cloudformation:DescribeStackResourceDrifts",
+                    "cloudformation:GetTemplate",  # issue 17: the diff of keeping the change
                 ],
                 "Resource": "*",
             }
@@ -162,6 +164,16 @@ def read_drift(cfn: CloudFormationClient, claims: LinkClaims) -> list[dict[str, 
         token = page.get("NextToken")
         if not token:
             return drifts
+
+
+def read_template(cfn: CloudFormationClient, claims: LinkClaims) -> str:
+    """GetTemplate, TemplateStage=Original, as text (JSON too: botocore's hook that turns a
+    JSON body into a dict is removed from this client), for the diff of keeping the change."""
+    cfn.meta.events.unregister("after-call.cloudformation.GetTemplate", json_decode_template_body)
+    body: Any = cfn.get_template(StackName=claims.stack_id, TemplateStage="Original").get(
+        "TemplateBody"
+    )
+    return json.dumps(body, indent=2) if isinstance(body, dict) else str(body or "")
 
 
 def read_request(execution_arn: str) -> dict[str, Any]:

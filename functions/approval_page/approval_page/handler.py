@@ -2,7 +2,7 @@
 
 GET shows what approving would do and never decides anything (mail scanners follow links).
 POST verifies the signed link and completes the healer's callback with the answer
-`{"Decision": "APPROVE" | "REJECT", "Reason": "...", "By": "..."}`. A bad, expired or
+`{"Decision": "APPROVE" | "REJECT" | "ACCEPT", "Reason": "...", "By": "..."}`. A bad, expired or
 replayed link gets a page that says so and changes nothing; so does a link opened after
 the decision (GET and POST: "already decided").
 
@@ -25,6 +25,7 @@ from botocore.exceptions import ClientError
 
 from approval_page import aws as page_aws
 from approval_page.render import decided_text, message_page, review_page
+from drift_common.accept import AcceptPatch, NotAccepted, drift_to_accept, patch_template
 from drift_common.approval import (
     InvalidAnswerError,
     InvalidTokenError,
@@ -140,8 +141,21 @@ def _show(token: str, claims: LinkClaims) -> dict[str, Any]:
         change_set=change_set,
         drifts=drifts,
         request=found.get("Request"),
+        keep=_keep_preview(cfn, claims, drifts),
     )
     return _html(200, page)
+
+
+def _keep_preview(cfn: Any, claims: LinkClaims, drifts: list[dict[str, Any]]) -> AcceptPatch:
+    """What keeping the change would write into the template (issue 17): the same patch the
+    healer computes when answered ACCEPT, from the same reads. A template that cannot be
+    read offers no Keep button (the reason is shown)."""
+    try:
+        template = page_aws.read_template(cfn, claims)
+    except ClientError as error:
+        reason = f"the template could not be read ({describe_error(error)})"
+        return AcceptPatch(not_accepted=[NotAccepted(logical_id="*", path="", reason=reason)])
+    return patch_template(template, [drift_to_accept(d) for d in drifts])
 
 
 def _decided(found: dict[str, Any]) -> str | None:
@@ -177,6 +191,17 @@ def _decide(request: HttpRequest, claims: LinkClaims) -> dict[str, Any]:
         if not callback_closed(error):  # decided, expired, or the run is gone
             return _unavailable("the decision could not be sent", error)
         return _html(409, message_page("Nothing changed", _decided_since(claims), "info"))
+    if chosen.decision == "ACCEPT":  # --- issue 17 ---
+        return _html(
+            200,
+            message_page(
+                "Kept",
+                f"Kept by {chosen.by}. The run writes the actual values into the stack's "
+                "template (the resources are not changed) and checks the stack is in sync; "
+                "the notice afterwards has the diff to commit to the template's source.",
+                "ok",
+            ),
+        )
     if chosen.decision == "APPROVE":
         return _html(
             200,

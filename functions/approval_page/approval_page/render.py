@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from html import escape
 from typing import Any
 
+from drift_common.accept import AcceptPatch
 from drift_common.approval import LinkClaims
 from drift_common.text import clean_text
 
@@ -45,6 +46,10 @@ border-radius:6px}
 .buttons{display:flex;gap:10px;flex-wrap:wrap;margin-top:12px}
 button{font:inherit;font-weight:600;padding:10px 22px;border-radius:6px;border:0;cursor:pointer}
 .approve{background:#1f7a3a;color:#fff}.reject{background:#b42318;color:#fff}
+.keep{background:#1d4ed8;color:#fff}
+pre.udiff{background:#fff;border:1px solid #dde1e7;border-radius:8px;padding:10px;
+overflow-x:auto;font:13px/1.4 ui-monospace,Menlo,Consolas,monospace;margin:6px 0}
+.udiff .add{background:#e3f6e8;display:block}.udiff .del{background:#fde8e8;display:block}
 """
 
 
@@ -71,7 +76,9 @@ def decided_text(answer: dict[str, Any] | None) -> str:
     """`already decided: approved by ...` from the callback's recorded answer."""
     if not answer:
         return "already decided (or expired): this approval is no longer waiting"
-    verb = {"APPROVE": "approved", "REJECT": "rejected"}.get(str(answer.get("Decision")))
+    verb = {"APPROVE": "approved", "REJECT": "rejected", "ACCEPT": "kept (accepted)"}.get(
+        str(answer.get("Decision"))
+    )
     if verb is None:
         return "already answered, with something that was not a decision"
     reason = f" ({answer['Reason']})" if answer.get("Reason") else ""
@@ -126,6 +133,54 @@ def _change_items(changes: Iterable[dict[str, Any]]) -> str:
     return "".join(items) or "<li>no change listed</li>"
 
 
+def _diff_html(diff: str) -> str:
+    lines = []
+    for line in diff.splitlines():
+        header = line.startswith(("+++ ", "--- ", "@@"))
+        kind = "" if header else "add" if line[:1] == "+" else "del" if line[:1] == "-" else ""
+        text = escape(clean_text(line), quote=True)
+        lines.append(f"<span class={kind}>{text}</span>" if kind else text)
+    return "<pre class=udiff>" + "\n".join(lines) + "</pre>"
+
+
+def _refusal(logical_id: str, path: str, reason: str) -> str:
+    if logical_id == "*":
+        return reason
+    return f"{logical_id}{' ' + path if path else ''}: {reason}"
+
+
+def keep_section(keep: AcceptPatch | None) -> str:
+    """What "Keep the change" would write into the template, shown before anyone decides;
+    or why the change cannot be kept automatically (then there is no Keep button)."""
+    if keep is None:
+        return ""
+    if not keep.complete:
+        return "<h2>Keep the change instead?</h2>" + _list(
+            "It cannot be kept automatically",
+            [_refusal(n.logical_id, n.path, n.reason) for n in keep.not_accepted],
+        )
+    parts = [
+        "<h2>Keep the change instead?</h2>",
+        "<p class=note>Keeping writes the actual values into the stack's template; the "
+        "resources are not changed. Commit this to the template's source: the next deploy "
+        "from an unchanged repository reverts it.</p>",
+    ]
+    if keep.parameter_changes:
+        parts.append(
+            "<ul class='card items'>"
+            + "".join(
+                f"<li class=param>parameter <b>{shown(c.key)}</b>: "
+                f"<span class=old>{shown(_value(c.old))}</span> &rarr; "
+                f"<span class=new>{shown(c.new)}</span></li>"
+                for c in keep.parameter_changes
+            )
+            + "</ul>"
+        )
+    if keep.diff:
+        parts.append(_diff_html(keep.diff))
+    return "".join(parts)
+
+
 def _list(title: str, items: Iterable[str]) -> str:
     listed = [f"<li>{shown(i)}</li>" for i in items]
     return f"<h2>{shown(title)}</h2><ul>{''.join(listed)}</ul>" if listed else ""
@@ -138,6 +193,7 @@ def review_page(
     change_set: dict[str, Any],
     drifts: list[dict[str, Any]],
     request: dict[str, Any] | None,
+    keep: AcceptPatch | None = None,
 ) -> str:
     """GET: everything a reviewer needs, and the form. It decides nothing by itself."""
     stack_id = claims.stack_id
@@ -171,7 +227,13 @@ def review_page(
         f"<ul class='card items'>{_change_items(change_set.get('Changes', []))}</ul>",
         _list("Why a person must decide (safety policy)", request.get("review_reasons") or []),
         _list("Warnings", request.get("warnings") or []),
+        keep_section(keep),
     ]
+    keep_button = (
+        "<button class=keep name=decision value=ACCEPT>Keep the change</button>"
+        if keep is not None and keep.complete
+        else ""
+    )
     body.append(
         "<form method=post class=card>"
         f"<input type=hidden name=t value='{shown(token)}'>"
@@ -181,7 +243,8 @@ def review_page(
         "<textarea id=reason name=reason rows=3 maxlength=1000></textarea>"
         "<div class=buttons>"
         "<button class=approve name=decision value=APPROVE>Approve and heal</button>"
-        "<button class=reject name=decision value=REJECT>Reject</button></div>"
+        "<button class=reject name=decision value=REJECT>Reject</button>"
+        f"{keep_button}</div>"
         "<p class=note>Approving executes this change set and then checks the stack is in "
         "sync; the notice afterwards says how it went. Whoever holds this link may decide: "
         "do not forward it.</p></form>"

@@ -4,7 +4,8 @@ signed links, and the names under which a run's approval shows in its durable hi
 Standard library only: every function gets it from the common layer.
 
 * The answer a callback is completed with (also for scripts and the CLI):
-  `{"Decision": "APPROVE" | "REJECT", "Reason": "...", "By": "..."}`.
+  `{"Decision": "APPROVE" | "REJECT" | "ACCEPT", "Reason": "...", "By": "..."}` (ACCEPT:
+  keep the change, written into the stack's template instead of reverted).
 * The page link's token: base64url(JSON claims) "." base64url(HMAC-SHA256(key, claims)),
   over the callback id, stack, change set, durable execution, expiry, the region and
   account the stack is read in, and the Secrets Manager version of the key that signed it.
@@ -26,7 +27,8 @@ from typing import Any
 
 from drift_common.text import clean_text
 
-DECISIONS = ("APPROVE", "REJECT")
+# ACCEPT (issue 17): keep the change; the drift is written into the stack's template.
+DECISIONS = ("APPROVE", "REJECT", "ACCEPT")
 # The callback a waiting run sleeps on, as named in its durable execution's history.
 CALLBACK_NAME = "approval"
 # The step whose checkpointed result holds the request's expiry and review reasons (the
@@ -60,7 +62,7 @@ class InvalidTokenError(ValueError):
 
 @dataclass(frozen=True)
 class Answer:
-    decision: str  # APPROVE | REJECT
+    decision: str  # APPROVE | REJECT | ACCEPT
     reason: str
     by: str
 
@@ -74,7 +76,7 @@ def answer(decision: str, reason: str = "", by: str = "") -> Answer:
 
 
 def parse_answer(raw: str | bytes | None) -> Answer:
-    """Strict: a decision that is not exactly APPROVE or REJECT decides nothing."""
+    """Strict: a decision that is not exactly APPROVE, REJECT or ACCEPT decides nothing."""
     text = "" if raw is None else raw if isinstance(raw, str) else raw.decode("utf-8", "replace")
     if not text.strip():
         raise InvalidAnswerError("the answer is empty (expected JSON with Decision)")
@@ -91,7 +93,7 @@ def parse_answer(raw: str | bytes | None) -> Answer:
         )
     decision = value.get("Decision")
     if decision not in DECISIONS:
-        raise InvalidAnswerError(f"Decision must be APPROVE or REJECT, got {decision!r}")
+        raise InvalidAnswerError(f"Decision must be APPROVE, REJECT or ACCEPT, got {decision!r}")
     reason, by = value.get("Reason", ""), value.get("By", "")
     if not isinstance(reason, str) or not isinstance(by, str):
         raise InvalidAnswerError("Reason and By must be strings")

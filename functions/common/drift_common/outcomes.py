@@ -20,6 +20,9 @@ class Outcome(StrEnum):
     # Another execution holds the stack's lease: this run changed nothing (no notice).
     BUSY = "BUSY"
     OPTED_OUT = "OPTED_OUT"  # the stack's owners opted out (drift-healer:mode=off)
+    # A person chose to keep the change: the drift was written into the stack's template
+    # (a SyncWithActual change set, the resources untouched) and the stack is in sync.
+    ACCEPTED = "ACCEPTED"
     DETECTION_FAILED = "DETECTION_FAILED"
     CHANGE_SET_FAILED = "CHANGE_SET_FAILED"
     EXECUTION_FAILED = "EXECUTION_FAILED"
@@ -56,4 +59,13 @@ HEALED = frozenset({Outcome.HEALED, Outcome.HEALED_UNVERIFIED})
 # A change set waits for a person.
 HELD = frozenset({Outcome.REVIEW_REQUIRED})
 # Drift was found, whatever happened next (healed, held, partly healed or reported).
-DRIFT_FOUND = HEALED | HELD | {Outcome.PARTIALLY_HEALED, Outcome.DRIFTED, Outcome.NOTHING_TO_REVERT}
+DRIFT_FOUND = (
+    HEALED
+    | HELD
+    | {
+        Outcome.PARTIALLY_HEALED,
+        Outcome.DRIFTED,
+        Outcome.NOTHING_TO_REVERT,
+        Outcome.ACCEPTED,
+    }
+)

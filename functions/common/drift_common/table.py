@@ -25,6 +25,8 @@ STATE_KEY = "STATE"
 RUN_KEY_PREFIX = "RUN#"
 LEASE_HOLDER = "LeaseHolder"  # S: durable execution ARN
 LEASE_EXPIRES = "LeaseExpires"  # N: epoch seconds, compared in the lease condition
+LEASE_TAKEN = "LeaseTaken"  # N: epoch seconds, when the holder took the lease
+BUSY_NOTIFIED = "BusyNotified"  # S: the holder whose long BUSY was notified (once per holder)
 
 WAIT_KEY_PREFIX = "WAIT#"
 CALLBACK_ID = "CallbackId"  # S: the durable callback to complete

@@ -17,6 +17,7 @@ from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 from drift_common.credentials import account_problem
 from drift_common.outcomes import Outcome
 from drift_common.validation import ConfigurationError
+from healer.accept import accept_answered, accept_drift
 from healer.approval import approval_problem, await_approval, load_approval_settings
 from healer.aws import clients, steps
 from healer.model import (
@@ -33,15 +34,22 @@ from healer.model import (
     stack_label,
     unverified,
 )
-from healer.phases import create_change_set, detect_drift, noted, settle_pending_review
+from healer.phases import (
+    check_attachments,
+    create_change_set,
+    detect_drift,
+    noted,
+    settle_pending_review,
+)
 from healer.policy import (
     RunMode,
     choose_service_role,
     classify_found_drift,
     decide_run_mode,
     evaluate,
+    not_put_back,
 )
-from healer.report import PhaseReport, RunReport, fit_result, render_notice
+from healer.report import PhaseReport, RunReport, fit_result, render_chat, render_notice
 from healer.report import metrics as run_metrics
 from healer.settings import NoticeTarget, Settings, load_settings, notice_target_from_environment
 from healer.state import RunState, load_state_settings
@@ -113,8 +121,13 @@ def heal(
         return report.finish(Outcome.BUSY, state.busy)
     # 1a'. The relay delivered for this stack recently: events are trusted from the first wait.
     trust_events(context, state.relay_delivered_at, state.now)
-    # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out).
-    mode = decide_run_mode(review_requested=request.create_change_set_only, tags=stack.tags)
+    # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out); a run
+    #     whose lease could not be taken (the table configured but unusable) only reports.
+    mode = decide_run_mode(
+        review_requested=request.create_change_set_only,
+        tags=stack.tags,
+        unleased=state.lease_problem,
+    )
     report.review_mode = mode.mode is RunMode.REVIEW
     report.report_only = mode.mode in {RunMode.DETECT, RunMode.OFF}
     report.mode_note = mode.note
@@ -148,6 +161,17 @@ def heal(
     # 4-5. The change set: a pending review of this same drift is reused (a stale one is
     #      deleted); otherwise a new one is created and waited for.
     report.service_role = choose_service_role(stack.role_arn, settings.cloudformation_role_arn)
+    if request.accept_drift:  # --- issue 17: keep the change, write it into the template ---
+        return accept_drift(
+            context,
+            settings,
+            report,
+            stack,
+            by=request.accepted_by or "AcceptDrift in the event",
+            reason=request.accept_reason or "",
+            state=state,
+            deadline=deadline,
+        )
     created = settle_pending_review(context, report, state) or create_change_set(
         context, settings, report, stack, deadline, state=state
     )
@@ -156,17 +180,24 @@ def heal(
 
     # 6. Review mode, or a change set the safety gate will not run unattended, stops here.
     report.take_plan(steps.run_read_planned_changes(context, stack.stack_id, created.id))
+    # 6a. What the change set removes that another stack attached (a rule, a policy).
+    report.held_attachments = check_attachments(context, report, all_drift)
     decision = evaluate(
         report.planned_changes,
         all_drift,
         settings.safety_policy(),
         complete=report.plan_complete and report.drift_complete,
+        attachments=report.held_attachments,
     )
     report.review_reasons, report.warnings = decision.held, decision.warnings
+    report.not_put_back = not_put_back(report.planned_changes, all_drift)
     if request.wait_for_approval and (report.review_mode or not decision.automatic):
         if deferred := state.approval_deferred(report):
             return report.finish(Outcome.REVIEW_REQUIRED, deferred)
         approval = load_approval_settings()  # checked at the run's start (heal)
+        wait = approval.timeout_seconds + settings.execute_and_verify_seconds
+        if refused := state.lease_refused(context, report, wait, "the approval wait"):
+            return report.finish(Outcome.REVIEW_REQUIRED, refused)
         if not await_approval(
             context,
             settings,
@@ -176,7 +207,11 @@ def heal(
             on_asked=lambda asked: state.record_pending_approval(context, report, asked),
         ):
             return report
-        return execute_and_verify(context, settings, report, created, deadline, state=state)
+        if report.keeps_change:  # --- issue 17: answered ACCEPT ---
+            return accept_answered(context, settings, report, stack, state=state, deadline=deadline)
+        return execute_and_verify(
+            context, settings, report, created, state=state, deadline=deadline
+        )
     if report.review_mode:
         return report.finish(
             Outcome.REVIEW_REQUIRED,
@@ -188,7 +223,7 @@ def heal(
             Outcome.REVIEW_REQUIRED, "the safety policy held the change set for a person to review"
         )
 
-    return execute_and_verify(context, settings, report, created, deadline, state=state)
+    return execute_and_verify(context, settings, report, created, state=state, deadline=deadline)
 
 
 def execute_and_verify(
@@ -196,13 +231,17 @@ def execute_and_verify(
     settings: Settings,
     report: RunReport,
     created: Started,
-    deadline: datetime | None,
     *,
     state: RunState,
+    deadline: datetime | None,
 ) -> RunReport:
     """Steps 7 and 8: run the change set the flow decided to run, then check the result."""
     stack_id = str(report.stack_id)
     execution_arn = context.execution_context.durable_execution_arn
+    # 7a. Only while this run still holds the stack, for as long as the rest can take.
+    seconds = settings.execute_and_verify_seconds
+    if refused := state.lease_refused(context, report, seconds, "the execution"):
+        return report.finish(Outcome.REVIEW_REQUIRED, refused)
 
     # 7. Execute it and wait for the stack update to finish.
     execute_token = client_token(execution_arn, "execute")
@@ -265,15 +304,16 @@ def conclude(
     """Notify on what changed (every outcome but IN_SYNC without state), save the drift
     state, then return or fail the execution."""
     outcome = report.final_outcome
-    if state.unavailable:
-        report.notes.append(state.unavailable)
+    report.notes.extend(state.report_notes)  # state unavailable, a lease taken over...
     state.note_drift_age(report)
     decision = state.decide_notice(report, notify_on_in_sync=target.notify_on_in_sync)
     report.notice_why = decision.why.value if decision.why else None
-    run_metrics.emit_once(context, report)  # CloudWatch EMF, in a step: not again on replay
+    # CloudWatch EMF, in a step: not again on replay.
+    run_metrics.emit_once(context, report, per_stack=target.per_stack_metrics)
     undelivered = ""
     if decision.notify:
-        notice = render_notice(report, context.execution_context.durable_execution_arn)
+        execution_arn = context.execution_context.durable_execution_arn
+        notice = render_notice(report, execution_arn)
         if target.topic_arn:
             try:
                 steps.run_publish_notice(context, target.topic_arn, notice)
@@ -283,6 +323,15 @@ def conclude(
                 report.notes.append(undelivered)
         else:  # outside Lambda, or SNS_TOPIC_ARN itself is what is wrong
             context.logger.warning("SNS_TOPIC_ARN is not usable; notice not sent:\n%s", notice.body)
+        if target.chat_topic_arn:  # the chat copy: best effort, a note if it fails
+            noted(
+                report,
+                "the chat notice could not be published",
+                lambda: steps.run_publish_chat_notice(
+                    context, str(target.chat_topic_arn), render_chat(report, execution_arn)
+                ),
+                default="",
+            )
     state.finish(context, report, decision)  # saves the state, releases the lease
     result = fit_result(report.to_result(), MAX_RESULT_BYTES)
     context.logger.info("%s %s: %s", report.stack_name, outcome.value, report.reason)

@@ -1,11 +1,12 @@
 """The flow's building blocks below the handler: the change set (a pending review reused,
 or a new one created and waited for), drift detection with its wait, and bookkeeping that
-turns a late failure into a note. healer.handler reads as the flow; these are its phases.
+turns a late failure into a note, and the cross-stack attachment lookups. healer.handler
+reads as the flow; these are its phases.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import NamedTuple, TypeVar
 
@@ -17,15 +18,19 @@ from healer.aws import steps
 from healer.model import (
     ChangeSetRef,
     DetectionPoll,
+    HeldAttachment,
+    OwnerLookup,
+    ResourceDrift,
     StackSnapshot,
     Started,
     change_set_name,
     classify_change_set,
     client_token,
 )
+from healer.policy import find_removals, judge, lookup_ids, rules_by_group, with_rule_ids
 from healer.report import PhaseReport, RunReport
 from healer.settings import Settings
-from healer.state import RunState
+from healer.state import RunState, not_ours
 from healer.waits import detect_and_wait, wait_for_change_set
 
 T = TypeVar("T")
@@ -43,6 +48,9 @@ def settle_pending_review(
     found = steps.run_read_change_set(
         context, stack_id, pending.change_set_id, "read-pending-review"
     )
+    if found is not None and (foreign := not_ours(pending, found, stack_id)):
+        report.notes.append(foreign)  # not ours to run or delete: as if there were none
+        found = None
     plan = state.plan_review(
         report, found.status if found else None, found.execution_status if found else None
     )
@@ -108,6 +116,37 @@ def create_change_set(
     if ended:
         report.finish(*ended)
     return created
+
+
+def check_attachments(
+    context: DurableContext, report: RunReport, drifted: Sequence[ResourceDrift]
+) -> list[HeldAttachment]:
+    """What the change set removes that a stack may own (policy.attachments): the rule ids
+    of each group (`find-rule-ids-N`), then the owner of each (`find-owner-N`), one AWS call
+    per step. A step that fails leaves its removals held, saying why (fail closed)."""
+    removals = find_removals(report.planned_changes, drifted)
+    if not removals:
+        return []
+    rule_ids: dict[tuple[str, str], str | None] = {}
+    unreadable: dict[str, str] = {}
+    for n, (group_id, rules) in enumerate(rules_by_group(removals).items(), start=1):
+        try:
+            found = steps.run_find_rule_ids(context, group_id, rules, f"find-rule-ids-{n}")
+        except DurableOperationError as failure:
+            unreadable[group_id] = failure.message or type(failure).__name__
+            continue
+        rule_ids.update({(r.logical_id, r.path): found.get(r.path) for r in rules})
+    removals = with_rule_ids(removals, rule_ids)
+    types = {r.lookup_id: r.lookup_type for r in removals if r.lookup_id}
+    lookups: dict[str, OwnerLookup | str] = {}
+    for n, physical_id in enumerate(lookup_ids(removals), start=1):
+        try:
+            lookups[physical_id] = steps.run_find_owner(
+                context, physical_id, types.get(physical_id), f"find-owner-{n}"
+            )
+        except DurableOperationError as failure:
+            lookups[physical_id] = failure.message or type(failure).__name__
+    return judge(removals, lookups, unreadable, report.stack_id)
 
 
 class Detection(NamedTuple):

@@ -41,6 +41,12 @@ class Settings(BaseSettings):
 
     sns_topic_arn: OptionalSetting = None
     notify_on_in_sync: bool = False
+    # Opt-in per-stack metrics (a metric series per stack, billed as such: docs/metrics.md).
+    per_stack_metrics: bool = False
+    # Optional chat topic (Amazon Q Developer in chat applications): every notice again, as a
+    # custom notification; the approval link only with CHAT_APPROVAL_LINKS (a capability).
+    chat_topic_arn: OptionalSetting = None
+    chat_approval_links: bool = False
     verify_after_heal: bool = True
     # Safety gate: a revert that replaces a resource (new physical resource, data loss for
     # queues and tables) is held for review unless this is set.
@@ -126,7 +132,7 @@ class Settings(BaseSettings):
 
     # --- end safety policy -------------------------------------------------------------
 
-    @field_validator("sns_topic_arn")
+    @field_validator("sns_topic_arn", "chat_topic_arn")
     @classmethod
     def _is_topic_arn(cls, value: str | None) -> str | None:
         if value is not None and not _SNS_TOPIC_ARN.fullmatch(value):
@@ -170,11 +176,19 @@ class Settings(BaseSettings):
 
     @property
     def lease_seconds(self) -> float:
-        """How long a stack's lease lasts: as long as the execution can (it frees itself if
-        the run dies); without the ExecutionTimeout, the longest the phases can take."""
+        """How long a stack's lease lasts when taken: what the run can still do (every phase
+        at its budget, and the final steps), never past the ExecutionTimeout. A run that waits
+        for a person extends it first, and again before executing (execute_and_verify_seconds)."""
+        needed = self.phase_budget_seconds + FINAL_STEPS_RESERVE_SECONDS
         if self.durable_execution_timeout_seconds is not None:
-            return float(self.durable_execution_timeout_seconds)
-        return self.phase_budget_seconds + FINAL_STEPS_RESERVE_SECONDS
+            return float(min(needed, self.durable_execution_timeout_seconds))
+        return needed
+
+    @property
+    def execute_and_verify_seconds(self) -> float:
+        """What a run still does once it decided to execute: execute, verify, final steps."""
+        verification = self.detection_timeout_seconds if self.verify_after_heal else 0
+        return self.execution_timeout_seconds + verification + FINAL_STEPS_RESERVE_SECONDS
 
     def deadline(self, run_started_at: datetime) -> datetime | None:
         """When the last wait must end for the run to finish inside ExecutionTimeout."""
@@ -186,7 +200,12 @@ class Settings(BaseSettings):
 
     @property
     def notice_target(self) -> NoticeTarget:
-        return NoticeTarget(self.sns_topic_arn, self.notify_on_in_sync)
+        return NoticeTarget(
+            self.sns_topic_arn,
+            self.notify_on_in_sync,
+            per_stack_metrics=self.per_stack_metrics,
+            chat_topic_arn=self.chat_topic_arn,
+        )
 
     def poll_policy(self, phase: str) -> PollPolicy:
         """`phase` is one of detection, change_set, execution."""
@@ -217,10 +236,13 @@ def budget_problem(settings: Settings) -> str | None:
 
 @dataclass(frozen=True)
 class NoticeTarget:
-    """Where notices go: usable even when the rest of the configuration is not."""
+    """Where a run's end goes (notices, metrics): usable even when the rest of the
+    configuration is not."""
 
     topic_arn: str | None
     notify_on_in_sync: bool = False
+    per_stack_metrics: bool = False
+    chat_topic_arn: str | None = None
 
 
 def notice_target_from_environment() -> NoticeTarget:

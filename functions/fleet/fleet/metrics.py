@@ -26,6 +26,8 @@ def emit(numbers: Figures) -> None:
         ("ListingsFailed", numbers.listings_failed),
     ):
         metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+    # The fleet's heartbeat (each of its stacks' healer runs sends DetectionsCompleted).
+    metrics.add_metric(name="FleetRunsCompleted", unit=MetricUnit.Count, value=1)
     metrics.add_metric(
         name="OldestDriftAgeSeconds",
         unit=MetricUnit.Seconds,

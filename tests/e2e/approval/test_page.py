@@ -98,7 +98,7 @@ def test_an_unknown_decision_from_the_form_is_refused(approvals: Approvals) -> N
     arn, notice = approvals.waiting_run("page-unknown")
     link = page_link(notice)
     status, html = http(link, {"t": token_of(link), "decision": "MAYBE"})
-    assert status == 400 and "APPROVE or REJECT" in html
+    assert status == 400 and "APPROVE, REJECT or ACCEPT" in html
     assert approvals.status(arn) == "RUNNING"
     http(link, {"t": token_of(link), "decision": "REJECT"})
     assert approvals.result(arn)["Outcome"] == "REJECTED"

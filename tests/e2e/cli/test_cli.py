@@ -4,10 +4,12 @@ and the history folding behind the phase-by-phase progress."""
 from __future__ import annotations
 
 import io
+import json
 import socket
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -96,9 +98,16 @@ def fresh_sandbox(aws_sandbox: AwsSandbox) -> Iterator[AwsSandbox]:
 
 @pytest.mark.slow
 @pytest.mark.usefixtures("fresh_sandbox")
-def test_demo_fast_heals_both_stacks(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--fast"]) == 0
+def test_demo_fast_heals_both_stacks(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    assert main(["demo", "--fast", "--report-dir", str(tmp_path)]) == 0
     out = capsys.readouterr().out
+    # it ends with the report of the runs above, and says where it is
+    assert f"Report: {tmp_path / 'report.html'}" in out
+    report = json.loads((tmp_path / "report.json").read_text())
+    stacks = {s["Stack"]: s for s in report["Stacks"]}
+    assert stacks["drift-test-sample"]["Status"] == "healed"
+    assert stacks["drift-demo-app"]["DriftEvents"] == 1
+    assert report["Overall"]["Remediated"] >= 2
     # review mode: the change set and its planned change, then the notice as received
     assert "Review mode on drift-test-sample" in out
     assert "Modify SampleParameter (AWS::SSM::Parameter), replacement False" in out
@@ -119,7 +128,7 @@ def test_demo_fast_heals_both_stacks(capsys: pytest.CaptureFixture[str]) -> None
         assert f"Subject: drift-healer HEALED: {stack}" in out
         assert f"Attribute stack = {stack}" in out
     assert "Attribute outcome = HEALED" in out
-    assert out.count("✓ wait-for-verification") == 2
+    assert out.count("✓ wait-for-verification") == 3  # two heals and the accept (issue 17)
     assert out.count("Outcome: HEALED") == 2
     # the values are back at the template's
     assert "✓ /drift-test/sample = initial-value" in out
@@ -128,6 +137,11 @@ def test_demo_fast_heals_both_stacks(capsys: pytest.CaptureFixture[str]) -> None
     assert "/drift-demo/demo/app RetentionInDays = 30" in out
     assert "Tags = env=demo, owner=platform" in out
     assert "Versioning = Enabled" in out
+    # issue 17: one stack's change kept, the diff printed, the value unchanged, in sync
+    assert "Subject: drift-healer ACCEPTED: drift-demo-keep" in out
+    assert "+      VisibilityTimeout: 300  # seconds: raise it if jobs take longer" in out
+    assert "✓ drift-demo-keep-jobs VisibilityTimeout = 300 (kept)" in out
+    assert "✓ drift status IN_SYNC" in out
     assert "✗" not in out
     assert "Demo passed" in out
 

@@ -70,11 +70,16 @@ def test_without_a_state_table_the_waits_poll(sandbox: AwsSandbox) -> None:
 def test_a_waiter_record_the_table_refuses_turns_the_wait_into_polling(
     sandbox: AwsSandbox, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("STATE_TABLE_NAME", "no-such-table")  # state unavailable, too
+    # The lease is taken (UpdateItem); every PutItem is refused: the waiter records, and at
+    # the end the state itself. (A table that refuses the lease too only reports: no waits.)
+    monkeypatch.setenv(
+        "STATE_TABLE_NAME", create_state_table(sandbox.client("dynamodb"), "refusing-state")
+    )
+    sandbox.dynamodb_faults.fail("AccessDeniedException", "PutItem")
     output, _ = heal()
     assert output["Outcome"] == "HEALED"
     assert all("EndedOn" not in output["Phases"][p] for p in EVENT_PHASES)
-    assert any("state unavailable" in note for note in output["Notes"])
+    assert any("the drift state was not saved" in note for note in output["Notes"])
 
 
 def test_no_event_ever_arrives_the_fallback_polls_finish_the_run(

@@ -111,7 +111,7 @@ def test_malformed_answer_executes_nothing_and_is_reported(
 
     assert run.outcome == "APPROVAL_INVALID"
     assert run.result.error is not None
-    assert "Decision must be APPROVE or REJECT, got 'yes please'" in run.output["Reason"]
+    assert "Decision must be APPROVE, REJECT or ACCEPT, got 'yes please'" in run.output["Reason"]
     assert calls(aws, "ExecuteChangeSet") == 0
     assert ssm_value("/drift-test/sample") == "changed-by-hand"
     assert run.notices[-1].attributes["outcome"] == "APPROVAL_INVALID"

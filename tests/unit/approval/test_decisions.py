@@ -44,7 +44,7 @@ CLAIMS = LinkClaims(
         ("", "empty"),
         ("approve", "not JSON"),
         ("[1]", "JSON object"),
-        ('{"Decision": "approve"}', "APPROVE or REJECT, got 'approve'"),
+        ('{"Decision": "approve"}', "APPROVE, REJECT or ACCEPT, got 'approve'"),
         ('{"Decision": "APPROVE", "Reson": "typo"}', "unknown field(s) Reson"),
         ('{"Decision": "REJECT", "Reason": 3}', "must be strings"),
     ],

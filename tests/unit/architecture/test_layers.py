@@ -33,7 +33,10 @@ HEALER_LAYERS: dict[str, set[str]] = {
     "waits": {"model", "policy", "aws", "report", "state"},
     "approval": {"model", "policy", "aws", "report", "state", "settings"},
     "phases": {"model", "policy", "aws", "report", "state", "waits", "settings"},
+    # --- issue 17: accepting drift ---
+    "accept": {"model", "policy", "aws", "report", "state", "waits", "settings", "phases"},
     "handler": {
+        "accept",
         "model",
         "policy",
         "aws",

@@ -136,24 +136,12 @@ def test_metrics_are_one_emf_blob_with_low_cardinality_dimensions(
         "StacksSkipped": "Count",
         "ListingsFailed": "Count",
         "OldestDriftAgeSeconds": "Seconds",
+        "FleetRunsCompleted": "Count",  # the fleet's heartbeat
     }
+    assert blob["FleetRunsCompleted"] == [1.0]
     assert (blob["StacksChecked"], blob["StacksFailed"], blob["OldestDriftAgeSeconds"]) == (
         [5.0],
         [1.0],
         [22 * 86400.0],
     )
     assert "broken" not in json.dumps(blob)  # no stack names anywhere
-
-
-def test_the_healer_run_metrics_name_the_outcome_only(capsys: pytest.CaptureFixture[str]) -> None:
-    from healer.report import metrics as run_metrics  # noqa: PLC0415
-
-    run_metrics.emit("HEALED", 3)
-    blob = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
-    directive = blob["_aws"]["CloudWatchMetrics"][0]
-    assert sorted(map(sorted, directive["Dimensions"])) == [["Outcome", "service"]]
-    assert (blob["Outcome"], blob["StackRuns"], blob["DriftedResources"]) == (
-        "HEALED",
-        [1.0],
-        [3.0],
-    )

@@ -29,7 +29,7 @@ def test_region_and_account_are_optional_and_checked() -> None:
         ({"StackName": "app", "AccountId": "1111222233334444"}, "AccountId: String should"),
         (
             {"StackName": "app", "Account": "111122223333"},
-            "unknown field 'Account' (allowed: StackName, CreateChangeSetOnly, Region, AccountId, WaitForApproval)",
+            "unknown field 'Account' (allowed: StackName, CreateChangeSetOnly, Region, AccountId, WaitForApproval",
         ),
     ],
 )

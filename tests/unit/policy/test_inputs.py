@@ -46,6 +46,29 @@ def test_a_tag_that_tightens_the_run_says_so() -> None:
     assert decide_run_mode(review_requested=True, tags={MODE_TAG: "auto"}).note is None
 
 
+@pytest.mark.parametrize(
+    ("review", "tag", "expected"),
+    [
+        (False, None, RunMode.DETECT),
+        (True, None, RunMode.DETECT),
+        (False, "review", RunMode.DETECT),
+        (False, "detect", RunMode.DETECT),
+        (False, "off", RunMode.OFF),  # opted out stays out: nothing to report either
+    ],
+)
+def test_a_run_without_its_lease_only_reports(
+    review: bool, tag: str | None, expected: RunMode
+) -> None:
+    tags = {} if tag is None else {MODE_TAG: tag}
+    why = "the stack's lease could not be taken (AccessDeniedException: no (UpdateItem))"
+    decision = decide_run_mode(review_requested=review, tags=tags, unleased=why)
+    assert decision.mode is expected
+    if expected is RunMode.DETECT:
+        assert decision.note is not None and decision.note.endswith(
+            f"{why}: a run that cannot hold the stack changes nothing"
+        )
+
+
 def test_an_unknown_tag_value_is_report_only_with_a_reason() -> None:
     decision = decide_run_mode(review_requested=False, tags={MODE_TAG: "manual"})
     assert decision.mode is RunMode.DETECT

@@ -1,6 +1,7 @@
 import pytest
 
 from drift_common.validation import ConfigurationError
+from healer.model import FINAL_STEPS_RESERVE_SECONDS
 from healer.settings import load_settings
 
 TOPIC = "arn:aws:sns:us-east-1:123456789012:drift-notices"
@@ -103,3 +104,15 @@ def test_bad_policy_settings_name_the_variable(
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigurationError, match=variable):
         load_settings()
+
+
+def test_the_lease_lasts_what_the_run_can_still_do_not_the_execution_timeout(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("DURABLE_EXECUTION_TIMEOUT_SECONDS", str(78 * 3600))
+    settings = load_settings()
+    # detection 900 + change set 600 + execution 3600 + verification 900 + the final steps
+    assert settings.lease_seconds == 6000 + FINAL_STEPS_RESERVE_SECONDS
+    assert settings.execute_and_verify_seconds == 4500 + FINAL_STEPS_RESERVE_SECONDS
+    monkeypatch.setenv("VERIFY_AFTER_HEAL", "false")
+    assert load_settings().lease_seconds == 5100 + FINAL_STEPS_RESERVE_SECONDS

@@ -8,6 +8,7 @@ from healer.model.approval import Approval
 from healer.model.records import ChangeSetRef, PropertyDifference, ResourceDrift
 from healer.state.decisions import (
     LeaseStatus,
+    busy_notice_due,
     busy_reason,
     drift_age_text,
     first_seen_drifted,
@@ -97,6 +98,38 @@ def test_live_lease_of_another_execution_is_busy_naming_it() -> None:
 
 def test_lease_expires_after_the_execution_timeout() -> None:
     assert lease_expiry(T0, 21600) == T0 + timedelta(hours=6)
+
+
+@pytest.mark.parametrize(
+    ("taken_hours_ago", "notified", "approval_waiting", "due"),
+    [
+        (7, None, False, True),
+        (5, None, False, False),  # not past the threshold yet
+        (7, OTHER, False, False),  # this holder's long BUSY was notified already
+        (7, "an earlier holder", False, True),
+        (7, None, True, False),  # a waiting approval: its request was the notice
+    ],
+)
+def test_a_long_busy_is_notified_once_per_holder_and_never_for_a_waiting_approval(
+    taken_hours_ago: float, notified: str | None, approval_waiting: bool, due: bool
+) -> None:
+    pending = PendingChangeSet(
+        change_set_id="cs",
+        change_set_name="drift-healer-0123456789abcdef",
+        fingerprint="f",
+        created=T0,
+        callback_id="cb",
+        approval_expires=T0 + timedelta(days=1),
+    )
+    previous = DriftState(
+        stack_id="arn:stack",
+        lease_holder=OTHER,
+        lease_taken=T0 - timedelta(hours=taken_hours_ago),
+        busy_notified=notified,
+        pending=pending if approval_waiting else None,
+    )
+    assert busy_notice_due(previous, OTHER, T0, after_hours=6) is due
+    assert busy_notice_due(None, OTHER, T0, after_hours=6) is False
 
 
 # --- facts, first seen, age ---------------------------------------------------------------

@@ -58,6 +58,7 @@ def test_the_page_answers_only_the_healers_callbacks(resources: dict[str, Any]) 
     assert every == {
         "secretsmanager:GetSecretValue",
         "cloudformation:DescribeStackResourceDrifts",
+        "cloudformation:GetTemplate",  # issue 17: the diff of keeping the change
         "cloudformation:DescribeChangeSet",
         "lambda:SendDurableExecutionCallbackSuccess",
         "lambda:GetDurableExecutionHistory",

@@ -30,6 +30,8 @@ CLOUDFORMATION_ACTIONS = {
     "cloudformation:DescribeChangeSet",
     "cloudformation:ExecuteChangeSet",
     "cloudformation:DeleteChangeSet",
+    "cloudformation:GetTemplate",  # issue 17: accepting drift reads the deployed template
+    "cloudformation:DescribeStackResources",  # the attachment guard: any stack may own one
 }
 CHANGE_SET_ACTIONS = {
     "cloudformation:CreateChangeSet",
@@ -126,10 +128,27 @@ def test_publish_only_to_own_topic_and_pass_only_the_service_role(
     }
     # "*" only where IAM offers no resource type, conditions or not.
     stars = [s["Sid"] for s in statements(resources) if "*" in resources_of(s)]
-    assert stars == ["DriftDetectionStatusHasNoResourceLevelPermissions"]
+    assert stars == [
+        "DriftDetectionStatusHasNoResourceLevelPermissions",
+        "ReadSecurityGroupRuleIds",  # EC2 Describe* (guess: no resource types, docs/permissions)
+    ]
     actions = {a for s in statements(resources) for a in actions_of(s)}
     assert "cloudformation:UpdateStack" not in actions
     assert not any(a.endswith(":*") for a in actions)
+
+
+def test_a_busy_run_may_read_only_this_functions_durable_executions(
+    resources: dict[str, Any],
+) -> None:
+    statement = statement_for(resources, "lambda:GetDurableExecution")
+    assert actions_of(statement) == ["lambda:GetDurableExecution"]
+    # The durable execution ARN is the function's qualified ARN + /durable-execution/...
+    assert statement["Resource"] == {
+        "Fn::Sub": "arn:${AWS::Partition}:lambda:${AWS::Region}:${AWS::AccountId}:function:"
+        "${AWS::StackName}-drift-healer:*"
+    }
+    function = resources["DriftHealerFunction"]["Properties"]
+    assert function["FunctionName"] == {"Fn::Sub": "${AWS::StackName}-drift-healer"}
 
 
 def test_cloudformation_actions_are_exactly_those_the_code_needs(
@@ -139,7 +158,11 @@ def test_cloudformation_actions_are_exactly_those_the_code_needs(
         a for s in statements(resources) for a in actions_of(s) if a.startswith("cloudformation:")
     }
     assert actions == CLOUDFORMATION_ACTIONS
-    for action in CLOUDFORMATION_ACTIONS - {"cloudformation:DescribeStackDriftDetectionStatus"}:
+    anywhere = {
+        "cloudformation:DescribeStackDriftDetectionStatus",
+        "cloudformation:DescribeStackResources",
+    }
+    for action in CLOUDFORMATION_ACTIONS - anywhere:
         assert resources_of(statement_for(resources, action)) == [TARGET_STACKS], action
 
 
@@ -299,13 +322,14 @@ def test_alarms_on_failed_executions_and_errors_notify_the_alarm_topic(
     }
     for alarm in alarms.values():
         assert alarm["AlarmActions"] == [{"Ref": "AlarmTopic"}]
+        # The topic policy admits alarms named ${AWS::StackName}-*.
+        assert alarm["AlarmName"]["Fn::Sub"].startswith("${AWS::StackName}-")
+    for alarm in (a for a in alarms.values() if metrics_of(a)):  # the functions' failures
         assert (alarm["ComparisonOperator"], alarm["Threshold"]) == (
             "GreaterThanOrEqualToThreshold",
             1,
         )
         assert alarm["TreatMissingData"] == "notBreaching"
-        # The topic policy admits alarms named ${AWS::StackName}-*.
-        assert alarm["AlarmName"]["Fn::Sub"].startswith("${AWS::StackName}-")
 
 
 def test_log_group_outlives_the_stack(resources: dict[str, Any]) -> None:

@@ -24,7 +24,7 @@ from healer.aws import cloudformation as cfn
 from healer.aws import sns as sns_notices
 from healer.aws import step_config, steps
 from healer.model import Approval, Record, Started
-from healer.report import RunReport, render_notice
+from healer.report import RunReport, render_chat, render_notice
 from healer.settings import Settings
 
 
@@ -58,22 +58,51 @@ def publish_approval_request(
 ) -> str:
     """Sign the page link and publish the request; returns the SNS message id only, so
     neither the link nor the e-mail carrying it is ever checkpointed."""
-    asking = dataclasses.replace(report).finish(
+    asking = _asking(report)
+    link = _signed_link(report, arn, approval, change_set_id)
+    if link and report.approval:
+        asking.approval = report.approval.model_copy(update={"link": link})
+    return sns_notices.publish(topic_arn, render_notice(asking, arn))
+
+
+@durable_step
+def publish_approval_chat(
+    _: StepContext,
+    topic_arn: str,
+    report: RunReport,
+    arn: str,
+    approval: ApprovalSettings,
+    change_set_id: str,
+    *,
+    with_link: bool,
+) -> str:
+    """The request in chat; the link (signed here, never checkpointed) only `with_link`
+    (CHAT_APPROVAL_LINKS): whoever reads the channel could decide with it."""
+    link = _signed_link(report, arn, approval, change_set_id) if with_link else None
+    return sns_notices.publish_chat(topic_arn, render_chat(_asking(report), arn, link))
+
+
+def _asking(report: RunReport) -> RunReport:
+    return dataclasses.replace(report).finish(
         Outcome.APPROVAL_REQUIRED, "the change set waits for a person to approve or reject it"
     )
+
+
+def _signed_link(
+    report: RunReport, arn: str, approval: ApprovalSettings, change_set_id: str
+) -> str | None:
     waiting = report.approval
-    if waiting and approval.approval_page_url and approval.approval_secret_arn:
-        link = signed_link(
-            approval.approval_page_url,
-            approval.approval_secret_arn,
-            callback_id=waiting.callback_id,
-            stack_id=str(report.stack_id),
-            change_set_id=change_set_id,
-            execution_arn=arn,
-            expires=waiting.expires,
-        )
-        asking.approval = waiting.model_copy(update={"link": link})
-    return sns_notices.publish(topic_arn, render_notice(asking, arn))
+    if not (waiting and approval.approval_page_url and approval.approval_secret_arn):
+        return None
+    return signed_link(
+        approval.approval_page_url,
+        approval.approval_secret_arn,
+        callback_id=waiting.callback_id,
+        stack_id=str(report.stack_id),
+        change_set_id=change_set_id,
+        execution_arn=arn,
+        expires=waiting.expires,
+    )
 
 
 @durable_step
@@ -97,8 +126,10 @@ def await_approval(
 ) -> bool:
     """Ask and wait; `on_asked` records the waiting approval in the drift state.
 
-    True: approved and still valid, the caller executes and verifies. False: the report is
-    finished (REJECTED, APPROVAL_TIMED_OUT, APPROVAL_INVALID, OBSOLETE).
+    True: approved and still valid, the caller executes and verifies; or answered ACCEPT
+    (`report.keeps_change`: the reverting change set is deleted, the caller accepts the
+    drift instead). False: the report is finished (REJECTED, APPROVAL_TIMED_OUT,
+    APPROVAL_INVALID, OBSOLETE).
     """
     stack_id = str(report.stack_id)
     execution_arn = context.execution_context.durable_execution_arn
@@ -129,6 +160,22 @@ def await_approval(
         )
     else:  # outside Lambda: the callback id goes to the log (a link only ever to e-mail)
         context.logger.warning("approval required; callback id %s", callback.callback_id)
+    if settings.chat_topic_arn:  # best effort: the e-mail asked already
+        try:
+            context.step(
+                publish_approval_chat(
+                    settings.chat_topic_arn,
+                    report,
+                    execution_arn,
+                    approval,
+                    created.id,
+                    with_link=settings.chat_approval_links,
+                ),
+                "publish-approval-chat",
+                step_config(str),
+            )
+        except DurableOperationError as failure:
+            report.notes.append(f"the chat notice could not be published: {failure.message}")
     if on_asked is not None:
         on_asked(report.approval)
 
@@ -150,6 +197,9 @@ def await_approval(
         _delete(context, report, created, "delete-rejected-change-set")
         report.finish(*rejected(answer))
         return False
+    if answer.decision == "ACCEPT":  # --- issue 17: keep the change, do not revert it ---
+        _delete(context, report, created, "delete-reverting-change-set")
+        return True  # the caller accepts (report.keeps_change)
 
     # Approved: re-check in steps that the change set still runs as reviewed.
     found = steps.run_read_change_set(context, stack_id, created.id, "recheck-change-set")

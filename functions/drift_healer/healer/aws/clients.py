@@ -4,13 +4,14 @@ A run for another account or region (the event's `AccountId`/`Region`, set with 
 for the current execution) gets CloudFormation clients for that region, signed with
 credentials from assuming `arn:aws:iam::ACCOUNT:role/<EXECUTION_ROLE_NAME>`. Those credentials
 live in this process's memory only: no step ever returns them, so they never reach a
-checkpoint. Every other service (SNS, DynamoDB, Secrets Manager) is the function's own.
+checkpoint. EC2 (the attachment guard reads the stack's security group rules) follows the
+stack too. Every other service (SNS, DynamoDB, Secrets Manager, Lambda) is the function's own.
 """
 
 from __future__ import annotations
 
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from drift_common import clients as shared
 from drift_common.clients import client
@@ -18,6 +19,7 @@ from drift_common.clients import client
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation import CloudFormationClient
     from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_lambda import LambdaClient
     from mypy_boto3_secretsmanager import SecretsManagerClient
     from mypy_boto3_sns import SNSClient
 
@@ -44,6 +46,12 @@ def cloudformation() -> CloudFormationClient:
     return shared.cloudformation(region=region, account_id=account_id, agent=AGENT)
 
 
+def ec2() -> Any:
+    """EC2 of the stack's account and region (no typed stubs are installed for EC2)."""
+    region, account_id = _TARGET.get()
+    return client("ec2", region=region, account_id=account_id, agent=AGENT)
+
+
 def sns() -> SNSClient:
     topic: SNSClient = client("sns", agent=AGENT)
     return topic
@@ -57,3 +65,9 @@ def dynamodb() -> DynamoDBClient:
 def secretsmanager() -> SecretsManagerClient:
     secrets: SecretsManagerClient = client("secretsmanager", agent=AGENT)
     return secrets
+
+
+def lambda_() -> LambdaClient:
+    """The function's own Lambda API: the durable executions that hold stacks' leases."""
+    own: LambdaClient = client("lambda", agent=AGENT)
+    return own

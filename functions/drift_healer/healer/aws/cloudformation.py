@@ -14,8 +14,10 @@ from botocore.exceptions import ClientError
 from drift_common.errors import error_code
 from healer.aws import clients
 from healer.model import (
+    CHANGE_SET_DESCRIPTION,
     ChangeSetRef,
     FailedResource,
+    IgnoredAttribute,
     PlannedChange,
     PropertyDifference,
     ResourceDrift,
@@ -128,7 +130,7 @@ def create_revert_change_set(
         "Capabilities": stack.capabilities,  # type: ignore[typeddict-item]
         "DeploymentMode": "REVERT_DRIFT",
         "ClientToken": token,
-        "Description": "cfn-drift-healer: revert drift to the stack's template",
+        "Description": CHANGE_SET_DESCRIPTION,
     }
     if role_arn:
         request["RoleARN"] = role_arn
@@ -141,6 +143,12 @@ class ChangeSetStatus:
     status: str
     execution_status: str | None
     reason: str | None
+    # Whose change set it is (with an ARN, DescribeChangeSet ignores StackName and answers for
+    # any stack of the account and region): checked before a pending review is reused.
+    stack_id: str | None = None
+    name: str | None = None
+    deployment_mode: str | None = None
+    description: str | None = None
 
 
 def read_change_set(stack_id: str, change_set_id: str) -> ChangeSetStatus:
@@ -151,6 +159,10 @@ def read_change_set(stack_id: str, change_set_id: str) -> ChangeSetStatus:
         status=response["Status"],
         execution_status=response.get("ExecutionStatus"),
         reason=response.get("StatusReason"),
+        stack_id=response.get("StackId"),
+        name=response.get("ChangeSetName"),
+        deployment_mode=response.get("DeploymentMode"),
+        description=response.get("Description"),
     )
 
 
@@ -170,6 +182,8 @@ def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChang
     IncludePropertyValues is not requested: Target's Attribute, Name, Path and
     RequiresRecreation are returned without it (it adds Before/AfterValue, Drift and the
     contexts), and the policy needs paths only, never values (smaller pages, no secrets).
+    ResourceDriftIgnoredAttributes (paths and reasons, no values) is read too; guess: it is
+    returned without IncludePropertyValues (the model does not say it is a value detail).
     """
     changes: list[PlannedChange] = []
     paginator = clients.cloudformation().get_paginator("describe_change_set")
@@ -194,9 +208,20 @@ def list_planned_changes(stack_id: str, change_set_id: str) -> list[PlannedChang
                     drift_status=resource.get("ResourceDriftStatus"),
                     properties=sorted(names),
                     property_paths=sorted(paths),
+                    ignored_attributes=[
+                        IgnoredAttribute(
+                            path=str(a.get("Path", "?"))[:MAX_PATH_CHARS],
+                            reason=str(a.get("Reason", "?")),
+                        )
+                        for a in resource.get("ResourceDriftIgnoredAttributes", [])
+                    ][:MAX_IGNORED_PER_CHANGE],
                 )
             )
     return changes
+
+
+MAX_PATH_CHARS = 256
+MAX_IGNORED_PER_CHANGE = 25
 
 
 def delete_change_set(stack_id: str, change_set_id: str) -> bool:

@@ -19,3 +19,8 @@ def publish(topic_arn: str, notice: Notice) -> str:
         },
     )
     return response["MessageId"]
+
+
+def publish_chat(topic_arn: str, message: str) -> str:
+    """The chat notice (healer.report.chat) as the plain Message: Chatbot reads the body."""
+    return clients.sns().publish(TopicArn=topic_arn, Message=message)["MessageId"]

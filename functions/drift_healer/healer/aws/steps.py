@@ -11,6 +11,8 @@ from aws_durable_execution_sdk_python import DurableContext, StepContext, durabl
 from botocore.exceptions import ClientError
 
 from drift_common.errors import describe_error, error_code
+from drift_common.owners import owning_stack
+from healer.aws import clients, ec2
 from healer.aws import cloudformation as cfn
 from healer.aws import sns as sns_notices
 from healer.aws.bounds import bound_changes, bound_drifts
@@ -20,9 +22,12 @@ from healer.model import (
     DriftReading,
     FailedResource,
     Notice,
+    OwnerLookup,
+    Removal,
     StackSnapshot,
     Started,
 )
+from healer.policy import rule_id
 
 
 def now() -> datetime:
@@ -99,8 +104,35 @@ def read_failed_resources(
 
 
 @durable_step
+def find_rule_ids(_: StepContext, group_id: str, removals: list[Removal]) -> dict[str, str | None]:
+    """DescribeSecurityGroupRules of one group, reduced inside the step to the id of each
+    removed rule (by PropertyPath): a group may hold a thousand rules, too many to checkpoint."""
+    rules = ec2.list_group_rules(group_id)
+    return {r.path: rule_id(r, rules) for r in removals}
+
+
+@durable_step
+def find_owner(_: StepContext, physical_id: str, resource_type: str | None) -> OwnerLookup:
+    """DescribeStackResources by PhysicalResourceId: the live stack resource owning it."""
+    owner = owning_stack(clients.cloudformation(), physical_id, resource_type)
+    if owner is None:
+        return OwnerLookup(physical_id=physical_id)
+    return OwnerLookup(
+        physical_id=physical_id,
+        stack_id=owner.stack_id,
+        stack_name=owner.stack_name,
+        logical_id=owner.logical_id,
+    )
+
+
+@durable_step
 def publish_notice(_: StepContext, topic_arn: str, notice: Notice) -> str:
     return sns_notices.publish(topic_arn, notice)
+
+
+@durable_step
+def publish_chat_notice(_: StepContext, topic_arn: str, message: str) -> str:
+    return sns_notices.publish_chat(topic_arn, message)
 
 
 # --- how the flow calls them: name, result type, semantics -------------------------------
@@ -183,6 +215,18 @@ def run_read_failed_resources(
     )
 
 
+def run_find_rule_ids(
+    context: DurableContext, group_id: str, removals: list[Removal], name: str
+) -> dict[str, str | None]:
+    return context.step(find_rule_ids(group_id, removals), name, step_config(dict[str, str | None]))
+
+
+def run_find_owner(
+    context: DurableContext, physical_id: str, resource_type: str | None, name: str
+) -> OwnerLookup:
+    return context.step(find_owner(physical_id, resource_type), name, step_config(OwnerLookup))
+
+
 def run_publish_notice(context: DurableContext, topic_arn: str, notice: Notice) -> str:
     # SNS has no idempotency token. Delivering twice beats not delivering: an interrupted or
     # timed-out publish is retried, and every copy carries the same `notice-id` attribute so
@@ -191,4 +235,12 @@ def run_publish_notice(context: DurableContext, topic_arn: str, notice: Notice) 
         publish_notice(topic_arn, notice),
         "publish-notice",
         step_config(str),  # at least once: an interrupted attempt runs again
+    )
+
+
+def run_publish_chat_notice(context: DurableContext, topic_arn: str, message: str) -> str:
+    """The chat copy of the notice (issue 18): at least once, like the notice; the
+    custom notification's `id` is the notice id."""
+    return context.step(
+        publish_chat_notice(topic_arn, message), "publish-chat-notice", step_config(str)
     )

@@ -6,12 +6,25 @@ outcome: the ground floor of the healer (it imports only drift_common).
 - `outcomes`: CloudFormation's answers mapped onto an outcome;
 - `request`: the event a run starts from, validated strictly;
 - `naming`: deterministic names and console links;
-- `approval`: the approval a run waits for.
+- `approval`: the approval a run waits for;
+- `attachments`: the cross-stack attachment guard's removals, lookups and held items;
+- `accept`: accepting drift into the template (the patch, its check, what was accepted).
 """
 
 from drift_common.stacks import is_stable
+from healer.model.accept import Accepted
 from healer.model.approval import Approval
-from healer.model.naming import change_set_name, change_set_url, client_token, region_of, stack_url
+from healer.model.attachments import GroupRule, HeldAttachment, OwnerLookup, Removal
+from healer.model.naming import (
+    CHANGE_SET_DESCRIPTION,
+    CHANGE_SET_NAME,
+    change_set_name,
+    change_set_url,
+    client_token,
+    region_of,
+    stack_name_of,
+    stack_url,
+)
 from healer.model.outcomes import (
     classify_change_set,
     classify_detection,
@@ -33,7 +46,9 @@ from healer.model.records import (
     ChangeSetRef,
     DriftReading,
     FailedResource,
+    IgnoredAttribute,
     Notice,
+    NotPutBack,
     PlannedChange,
     PropertyDifference,
     Record,
@@ -44,8 +59,11 @@ from healer.model.records import (
 from healer.model.request import HealRequest, InvalidRequestError, parse_request, stack_label
 
 __all__ = [
+    "CHANGE_SET_DESCRIPTION",
+    "CHANGE_SET_NAME",
     "FINAL_STEPS_RESERVE_SECONDS",
     "MAX_EXECUTION_TIMEOUT_SECONDS",
+    "Accepted",
     "Approval",
     "ChangeSetPlan",
     "ChangeSetPoll",
@@ -54,14 +72,20 @@ __all__ = [
     "DriftReading",
     "ExecutionPoll",
     "FailedResource",
+    "GroupRule",
     "HealRequest",
+    "HeldAttachment",
+    "IgnoredAttribute",
     "InvalidRequestError",
+    "NotPutBack",
     "Notice",
+    "OwnerLookup",
     "PlannedChange",
     "PollPolicy",
     "PollState",
     "PropertyDifference",
     "Record",
+    "Removal",
     "ResourceDrift",
     "StackSnapshot",
     "Started",
@@ -76,6 +100,7 @@ __all__ = [
     "parse_request",
     "region_of",
     "stack_label",
+    "stack_name_of",
     "stack_url",
     "unverified",
 ]

@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from urllib.parse import quote
 
 CHANGE_SET_PREFIX = "drift-healer"
+# Every change set the healer creates carries it: with the name and the deployment mode, how a
+# pending review read from the drift table is recognised as the healer's (state.pending).
+CHANGE_SET_DESCRIPTION = "cfn-drift-healer: revert drift to the stack's template"
+CHANGE_SET_NAME = re.compile(rf"{CHANGE_SET_PREFIX}-[0-9a-f]{{16}}")
 
 
 def _digest(execution_arn: str, purpose: str) -> str:
@@ -20,6 +25,11 @@ def change_set_name(execution_arn: str) -> str:
     return f"{CHANGE_SET_PREFIX}-{_digest(execution_arn, 'change-set')[:16]}"
 
 
+def accept_change_set_name(execution_arn: str) -> str:
+    """The change set that accepts drift (issue 17): `drift-healer-accept-<16 hex>`."""
+    return f"{CHANGE_SET_PREFIX}-accept-{_digest(execution_arn, 'accept')[:16]}"
+
+
 def client_token(execution_arn: str, purpose: str) -> str:
     """CreateChangeSet ClientToken / ExecuteChangeSet ClientRequestToken.
 
@@ -28,6 +38,12 @@ def client_token(execution_arn: str, purpose: str) -> str:
     A retried request with the same token is recognised as the same request.
     """
     return f"{purpose}-{_digest(execution_arn, purpose)[:40]}"
+
+
+def stack_name_of(stack_id: str) -> str:
+    """`arn:...:stack/NAME/ID` -> NAME (a plain name as it is)."""
+    parts = stack_id.split("/")
+    return parts[1] if stack_id.startswith("arn:") and len(parts) == 3 else stack_id
 
 
 def region_of(arn: str) -> str:

@@ -58,6 +58,33 @@ class DriftReading(Record):
         return self.total - len(self.resources)
 
 
+class IgnoredAttribute(Record):
+    """ResourceChange.ResourceDriftIgnoredAttributes: an attribute whose drift the change set
+    ignores. Reason: MANAGED_BY_AWS | WRITE_ONLY_PROPERTY | SENSITIVE_PROPERTY (the
+    DriftIgnoredReason enum of the botocore model)."""
+
+    path: str
+    reason: str
+
+
+class NotPutBack(Record):
+    """Something REVERT_DRIFT leaves as it is, so nobody believes the stack fully healed.
+    Reason: one of IgnoredAttribute's, TAG_ADDED_OUTSIDE_TEMPLATE or TWO_WAY_COMPARISON."""
+
+    logical_id: str
+    resource_type: str
+    path: str  # the attribute or property path; "*" for the whole resource
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "LogicalResourceId": self.logical_id,
+            "ResourceType": self.resource_type,
+            "Path": self.path,
+            "Reason": self.reason,
+        }
+
+
 class PlannedChange(Record):
     """One resource change of the REVERT_DRIFT change set."""
 
@@ -70,6 +97,8 @@ class PlannedChange(Record):
     # Changed property paths relative to Properties ("/Value", "/Tags", "/Policy/Statement"),
     # or the attribute name for non-property attributes ("Metadata"); see policy.target_path.
     property_paths: list[str] = []
+    # ResourceDriftIgnoredAttributes (drift-aware change sets): drift the change leaves.
+    ignored_attributes: list[IgnoredAttribute] = []
 
 
 class FailedResource(Record):

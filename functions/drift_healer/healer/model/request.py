@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator, model_validator
 
 from drift_common.validation import ACCOUNT_ID, REGION, STACK_ARN, STACK_NAME, parse_event
 
@@ -32,6 +32,22 @@ class HealRequest(BaseModel):
     account_id: Annotated[str | None, Field(alias="AccountId", pattern=ACCOUNT_ID)] = None
     # A held change set (review mode, or the safety policy) waits for a person's decision.
     wait_for_approval: Annotated[StrictBool, Field(alias="WaitForApproval")] = False
+    # --- issue 17: accept the drift into the template instead of reverting it. Never the
+    # default, never automatic: whoever sends it decides to change the stack's template.
+    accept_drift: Annotated[StrictBool, Field(alias="AcceptDrift")] = False
+    accept_reason: Annotated[str | None, Field(alias="AcceptReason", max_length=1000)] = None
+    accepted_by: Annotated[str | None, Field(alias="AcceptedBy", max_length=200)] = None
+
+    @model_validator(mode="after")
+    def _accept_is_a_decision_of_its_own(self) -> HealRequest:
+        if self.accept_drift and (self.create_change_set_only or self.wait_for_approval):
+            msg = (
+                "AcceptDrift is a decision already: not with CreateChangeSetOnly or WaitForApproval"
+            )
+            raise ValueError(msg)
+        if not self.accept_drift and (self.accept_reason or self.accepted_by):
+            raise ValueError("AcceptReason and AcceptedBy go with AcceptDrift: true")
+        return self
 
     @field_validator("stack_name")
     @classmethod

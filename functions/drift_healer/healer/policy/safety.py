@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from healer.model import PlannedChange, ResourceDrift
+from healer.model import HeldAttachment, PlannedChange, ResourceDrift
 from healer.policy.ignore import difference_pattern, resource_pattern
 from healer.policy.paths import covers, uncovered
 
@@ -76,11 +76,14 @@ def evaluate(
     policy: SafetyPolicy,
     *,
     complete: bool = True,
+    attachments: Sequence[HeldAttachment] = (),
 ) -> PolicyDecision:
     """`drifted` is everything drift detection reported, ignored drift included.
 
     `complete` is False when healer.aws.bounds kept only part of a very large drift or change
     set to fit a checkpoint: what was not read cannot be checked, so the change set is held.
+    `attachments` are the removals healer.policy.attachments held: another stack's rule or
+    policy (or one whose owner could not be told), each one reason.
     """
     decision = PolicyDecision()
     if not complete:
@@ -103,6 +106,7 @@ def evaluate(
             reasons += _modified_rules(change, drift, policy)
             reasons += _ignored_rules(change, drift, policy)
         decision.held.extend(f"{label}: {reason}" for reason in reasons)
+    decision.held.extend(attachment.reason() for attachment in attachments)
     changed = sum(change.action != _METADATA_ONLY for change in changes)
     if changed > policy.max_auto_changes:
         decision.held.append(

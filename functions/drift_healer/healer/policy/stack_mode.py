@@ -43,12 +43,23 @@ def healer_tags(tags: Mapping[str, str]) -> dict[str, str]:
     return {key: value for key, value in tags.items() if key.startswith(TAG_PREFIX)}
 
 
-def decide_run_mode(*, review_requested: bool, tags: Mapping[str, str]) -> ModeDecision:
-    """The stricter of the event's mode and the stack's `drift-healer:mode` tag.
+def decide_run_mode(
+    *, review_requested: bool, tags: Mapping[str, str], unleased: str | None = None
+) -> ModeDecision:
+    """The strictest of the event's mode, the stack's `drift-healer:mode` tag and, when
+    the run could not take the stack's lease (`unleased` says why), report only.
 
     Tag keys are case-sensitive in CloudFormation; the value is read case-insensitively
     (`Off` means off), which can never loosen a run.
     """
+    decided = _mode_from_tag(review_requested=review_requested, tags=tags)
+    if unleased is None or decided.mode is RunMode.OFF:
+        return decided
+    note = f"{unleased}: a run that cannot hold the stack changes nothing"
+    return ModeDecision(RunMode.DETECT, f"{decided.note}; {note}" if decided.note else note)
+
+
+def _mode_from_tag(*, review_requested: bool, tags: Mapping[str, str]) -> ModeDecision:
     requested = RunMode.REVIEW if review_requested else RunMode.AUTO
     raw = tags.get(MODE_TAG)
     if raw is None:

@@ -11,11 +11,14 @@ from typing import Any
 from drift_common.outcomes import Outcome
 from drift_common.sns import clip
 from healer.model import (
+    Accepted,
     Approval,
     ChangeSetPlan,
     ChangeSetRef,
     DriftReading,
     FailedResource,
+    HeldAttachment,
+    NotPutBack,
     PlannedChange,
     PollState,
     ResourceDrift,
@@ -77,6 +80,9 @@ class RunReport:
     planned_total: int = 0
     review_reasons: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)  # safety policy warnings (re-creation)
+    # Removals of another stack's rules or policies (or of unknown owner) held for review.
+    held_attachments: list[HeldAttachment] = field(default_factory=list)
+    not_put_back: list[NotPutBack] = field(default_factory=list)  # what REVERT_DRIFT leaves
     ignored_drift: list[ResourceDrift] = field(default_factory=list)  # IGNORE_DRIFT matches
     failed_resources: list[FailedResource] = field(default_factory=list)
     phases: dict[str, PhaseReport] = field(default_factory=dict)
@@ -86,7 +92,17 @@ class RunReport:
     notice_why: str | None = None  # why the notice was sent (new, changed, reminder, ...)
     drift_first_seen: datetime | None = None  # from the drift state: drifted since
     drift_age: str | None = None  # "drifted for 3 days"
+    # For the metrics (issue 18): the run's clock reading, and when the drift this run found
+    # (healed, accepted or left) was first seen; None without drift state.
+    checked_at: datetime | None = None
+    drift_since: datetime | None = None
     approval: Approval | None = None  # runs that wait for a decision (WaitForApproval)
+    accepted: Accepted | None = None  # issue 17: what accepting drift wrote (or refused)
+
+    @property
+    def keeps_change(self) -> bool:
+        """A reviewer answered ACCEPT: keep the change (issue 17)."""
+        return self.approval is not None and self.approval.decision == "ACCEPT"
 
     def finish(self, outcome: Outcome, reason: str) -> RunReport:
         self.outcome, self.reason = outcome, reason
@@ -177,6 +193,8 @@ class RunReport:
             ],
             "ReviewReasons": list(self.review_reasons),
             "Warnings": list(self.warnings),
+            "HeldAttachments": [a.to_json() for a in self.held_attachments],
+            "NotPutBack": [n.to_json() for n in self.not_put_back],
             "IgnoredDriftCount": difference_count(self.ignored_drift),
             "FailedResources": [
                 {
@@ -203,6 +221,7 @@ class RunReport:
             ),
             "DriftAge": self.drift_age,
             "Approval": self.approval.to_json() if self.approval else None,
+            "Accept": self.accepted.to_result() if self.accepted else None,
             "Notes": list(self.notes),
             "Notified": self.notified,
             "NoticeReason": self.notice_why,
@@ -229,7 +248,14 @@ def _drift_json(resource: ResourceDrift) -> dict[str, Any]:
 
 
 # Lists a result can drop items from when it must be smaller, least important first.
-_CUTTABLE = ("RemainingDrift", "DriftedResources", "PlannedChanges", "FailedResources")
+_CUTTABLE = (
+    "RemainingDrift",
+    "DriftedResources",
+    "PlannedChanges",
+    "FailedResources",
+    "NotPutBack",
+    "HeldAttachments",
+)
 # Free text, cut when dropping list items was not enough (an invalid StackName quoted whole
 # in the Reason, a long AWS error in a note): name or field -> characters kept.
 _TEXTS = {"StackName": 300, "Reason": 2000, "ModeNote": 500}

@@ -15,6 +15,8 @@ from drift_common.outcomes import Outcome
 from drift_common.sns import clip, one_line
 from drift_common.text import clean_optional, clean_text
 from healer.model import Approval, FailedResource, PlannedChange, ResourceDrift, stack_url
+from healer.policy import describe_not_put_back
+from healer.report.accepted import accepted_lines
 from healer.report.run import RunReport
 
 MAX_TEXT_BYTES = 100_000
@@ -43,6 +45,10 @@ NEXT_STEP = {
         "Look at the drift that is left; it needs a template change or a manual fix."
     ),
     Outcome.REVIEW_REQUIRED: "Review the change set in the console and execute it if it is right.",
+    Outcome.ACCEPTED: (
+        "Commit the template diff below (and the parameter changes) to the stack's source: "
+        "the next deploy from an unchanged repository reverts the accepted change."
+    ),
     Outcome.NOTHING_TO_REVERT: (
         "CloudFormation found nothing to revert (the drift was undone meanwhile, or is not "
         "revertible); check the resources listed."
@@ -177,6 +183,9 @@ def _head(report: RunReport, execution_arn: str) -> list[str]:
         )
     if report.warnings:
         lines += _items("Warnings:", report.warnings, MAX_ITEMS_IN_HEAD)
+    if report.not_put_back:
+        left = [describe_not_put_back(item) for item in report.not_put_back]
+        lines += _items("Not put back by REVERT_DRIFT:", left, MAX_ITEMS_IN_HEAD)
     if report.approval:
         lines += approval_lines(report.approval)
     if report.notes:
@@ -221,6 +230,10 @@ def _section(
 def render_body(report: RunReport, execution_arn: str, max_bytes: int = MAX_TEXT_BYTES) -> str:
     lines = _head(report, execution_arn)
     room = max_bytes - sum(len(line.encode()) + 1 for line in lines)
+    if report.accepted and report.final_outcome is Outcome.ACCEPTED:
+        accepted = accepted_lines(report.accepted, room // 2)
+        lines += accepted
+        room -= sum(len(line.encode()) + 1 for line in accepted)
     sections: list[tuple[str, Sequence[object], int, Callable[[object], list[str]], str]] = [
         (
             "Drifted resources (path: expected -> actual):"
@@ -275,7 +288,9 @@ def approval_lines(approval: Approval) -> list[str]:
     e-mail is the one place it goes. By and Reason are a reviewer's text, kept on their line.
     """
     if approval.decision:
-        verb = "approved" if approval.decision == "APPROVE" else "rejected"
+        verb = {"APPROVE": "approved", "ACCEPT": "accepted (keep the change)"}.get(
+            approval.decision, "rejected"
+        )
         when = f" at {approval.decided_at:%Y-%m-%d %H:%M} UTC" if approval.decided_at else ""
         lines = [f"Decision: {verb} by {clean_optional(approval.by)}{when}"]
         if approval.reason:
@@ -292,6 +307,7 @@ def approval_lines(approval: Approval) -> list[str]:
         f"Callback ID: {approval.callback_id}",
         "Or answer from a shell:",
         f"  {cli_command(approval.callback_id)}",
-        "  (Decision REJECT to reject; or: drift-healer approve|reject STACK)",
+        "  (Decision REJECT to reject, ACCEPT to keep the change; or:",
+        "  drift-healer approve|reject|accept STACK)",
     ]
     return lines

@@ -7,7 +7,14 @@
 """
 
 from healer.state.model import PendingChangeSet
+from healer.state.pending import not_ours
 from healer.state.run import RunState
 from healer.state.settings import StateSettings, load_state_settings
 
-__all__ = ["PendingChangeSet", "RunState", "StateSettings", "load_state_settings"]
+__all__ = [
+    "PendingChangeSet",
+    "RunState",
+    "StateSettings",
+    "load_state_settings",
+    "not_ours",
+]

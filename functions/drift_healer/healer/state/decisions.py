@@ -48,6 +48,26 @@ def lease_expiry(now: datetime, execution_timeout_seconds: float) -> datetime:
     return now + timedelta(seconds=execution_timeout_seconds)
 
 
+def busy_notice_due(
+    previous: DriftState | None, holder: str, now: datetime, after_hours: float
+) -> bool:
+    """A stack BUSY for longer than BUSY_NOTICE_AFTER_HOURS under the same live holder is
+    notified once per holder (a waiting approval is not: its request was the notice)."""
+    if previous is None or previous.lease_taken is None or previous.busy_notified == holder:
+        return False
+    if previous.pending is not None and previous.pending.approval_waiting(now):
+        return False
+    return now - previous.lease_taken >= timedelta(hours=after_hours)
+
+
+def long_busy_reason(taken: datetime, now: datetime, stack_name: str) -> str:
+    hours = (now - taken).total_seconds() / 3600
+    return (
+        f"; it has held the stack since {taken:%Y-%m-%d %H:%M} UTC ({hours:.1f} h): if that run "
+        f"is stuck, stop it, or release the lease with `drift-healer release-lease {stack_name}`"
+    )
+
+
 def busy_reason(holder: str, expires: datetime | None) -> str:
     until = f" (lease until {expires:%Y-%m-%d %H:%M} UTC)" if expires else ""
     return f"another run is healing this stack: {holder}{until}; this run changed nothing"
@@ -55,8 +75,9 @@ def busy_reason(holder: str, expires: datetime | None) -> str:
 
 # --- what a run found ---------------------------------------------------------------------
 
-_NO_DRIFT_LEFT = frozenset({Outcome.IN_SYNC.value, Outcome.HEALED.value})
-_HEALED = frozenset({Outcome.HEALED.value, Outcome.PARTIALLY_HEALED.value})
+_NO_DRIFT_LEFT = frozenset({Outcome.IN_SYNC.value, Outcome.HEALED.value, Outcome.ACCEPTED.value})
+# The healer changed the stack (ACCEPTED: its template): always said.
+_HEALED = frozenset({Outcome.HEALED.value, Outcome.PARTIALLY_HEALED.value, Outcome.ACCEPTED.value})
 _FAILURES = frozenset(o.value for o in Outcome if o.is_failure)
 
 
@@ -193,6 +214,7 @@ _NO_PENDING_AFTER = frozenset(
         Outcome.IN_SYNC.value,
         Outcome.HEALED.value,
         Outcome.PARTIALLY_HEALED.value,
+        Outcome.ACCEPTED.value,
         Outcome.REJECTED.value,  # the change set was deleted
         Outcome.NOTHING_TO_REVERT.value,
         Outcome.EXECUTION_FAILED.value,

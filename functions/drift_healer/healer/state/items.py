@@ -11,15 +11,17 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from drift_common.table import (
+    BUSY_NOTIFIED,
     LEASE_EXPIRES,
     LEASE_HOLDER,
+    LEASE_TAKEN,
     PARTITION_KEY,
     RUN_KEY_PREFIX,
     SORT_KEY,
     STATE_KEY,
     TTL_ATTRIBUTE,
 )
-from healer.model import Record
+from healer.model import Accepted, Record
 from healer.state.model import DriftState, PendingChangeSet
 
 _serializer = TypeSerializer()
@@ -43,6 +45,7 @@ class RunHistory(Record):
     change_set_name: str | None = None
     notified: bool = False
     notice_why: str | None = None
+    accepted: Accepted | None = None  # issue 17: history attr `Accepted`
 
 
 def epoch(moment: datetime) -> int:
@@ -107,6 +110,8 @@ def state_to_item(state: DriftState, expires_at: int) -> dict[str, Any]:
         "RelayDeliveredAt": iso(state.relay_delivered_at) if state.relay_delivered_at else None,
         LEASE_HOLDER: state.lease_holder,
         LEASE_EXPIRES: epoch(state.lease_expires) if state.lease_expires else None,
+        LEASE_TAKEN: epoch(state.lease_taken) if state.lease_taken else None,
+        BUSY_NOTIFIED: state.busy_notified,
         TTL_ATTRIBUTE: expires_at,
     }
     return item_key(state.stack_id, STATE_KEY) | marshal(values)
@@ -176,6 +181,8 @@ def state_from_item(item: dict[str, Any]) -> DriftState:
         lease_expires=moment(values.get(LEASE_EXPIRES)),
         phase_seconds=phase_seconds_from(values.get("PhaseSeconds")),
         relay_delivered_at=moment(values.get("RelayDeliveredAt")),
+        lease_taken=moment(values.get(LEASE_TAKEN)),
+        busy_notified=values.get(BUSY_NOTIFIED),
     )
 
 
@@ -194,4 +201,6 @@ def history_to_item(run: RunHistory, ttl_days: int) -> dict[str, Any]:
         "NoticeWhy": run.notice_why,
         TTL_ATTRIBUTE: expiry(run.finished, ttl_days),
     }
+    if run.accepted is not None and run.outcome == "ACCEPTED":  # --- issue 17 ---
+        values["Accepted"] = run.accepted.to_history()
     return item_key(run.stack_id, run_key(run.started, run.execution_arn)) | marshal(values)

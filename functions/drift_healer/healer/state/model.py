@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field
 
-from healer.model import Record
+from healer.model import Accepted, Record
 
 
 class NoticeWhy(StrEnum):
@@ -25,6 +25,7 @@ class NoticeWhy(StrEnum):
     REPEATED_FAILURE_REMINDER = "repeated-failure-reminder"
     IN_SYNC = "in-sync"  # NOTIFY_ON_IN_SYNC=true
     UNTRACKED = "untracked"  # no state to compare with (stateless, or state unavailable)
+    LONG_BUSY = "long-busy"  # another run has held the stack past BUSY_NOTICE_AFTER_HOURS
 
 
 class PendingChangeSet(Record):
@@ -69,6 +70,8 @@ class DriftState(Record):
     # when an event the relay delivered last woke a wait of this stack's runs.
     phase_seconds: dict[str, list[float]] = Field(default_factory=dict)
     relay_delivered_at: datetime | None = None
+    lease_taken: datetime | None = None  # when lease_holder took it
+    busy_notified: str | None = None  # the holder a long BUSY was notified for
 
 
 class NoState(Record):
@@ -131,3 +134,4 @@ class RunEnd(Record):
     # it had no event wait (None).
     phase_seconds: dict[str, float] = Field(default_factory=dict)
     relay_delivered: bool | None = None
+    accepted: Accepted | None = None  # issue 17: the drift written into the template

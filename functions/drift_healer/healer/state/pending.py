@@ -8,7 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from healer.model import Record
+from healer.aws.cloudformation import ChangeSetStatus
+from healer.model import CHANGE_SET_DESCRIPTION, CHANGE_SET_NAME, Record
 from healer.state.model import PendingChangeSet
 
 
@@ -54,6 +55,29 @@ def review_plan(
     ):
         return ReviewPlan(action=ReviewAction.REUSE, reuse=pending)
     return ReviewPlan(action=ReviewAction.REPLACE, delete=pending)
+
+
+def not_ours(pending: PendingChangeSet, found: ChangeSetStatus, stack_id: str) -> str | None:
+    """Why the change set a pending review names is not this healer's review of this stack
+    (None: it is). The table does not decide what runs: anyone who can write the item could
+    point it at another stack's change set (DescribeChangeSet by ARN answers for any stack of
+    the account and region) or at one a person made. What CloudFormation says decides."""
+    problems = []
+    if found.stack_id != stack_id:
+        problems.append(f"it belongs to {found.stack_id or 'an unknown stack'}")
+    if found.deployment_mode != "REVERT_DRIFT":
+        problems.append(f"its DeploymentMode is {found.deployment_mode or 'not REVERT_DRIFT'}")
+    name = found.name or ""
+    if not CHANGE_SET_NAME.fullmatch(name) or name != pending.change_set_name:
+        problems.append(f"it is named {name or '?'}, not as the healer recorded it")
+    if found.description != CHANGE_SET_DESCRIPTION:
+        problems.append("the healer did not create it (its description differs)")
+    if not problems:
+        return None
+    return (
+        f"the pending review in the drift state ({pending.change_set_id}) was ignored and left "
+        f"alone: {'; '.join(problems)}"
+    )
 
 
 def superseded_note(pending: PendingChangeSet) -> str:

@@ -14,18 +14,22 @@ from datetime import datetime
 from aws_durable_execution_sdk_python import DurableContext
 
 from drift_common.outcomes import Outcome
-from healer.model import Approval, PollPolicy
+from healer.model import Approval, PollPolicy, stack_name_of
 from healer.report import RunReport, should_notify
 from healer.state import steps as state_steps
 from healer.state.decisions import (
+    busy_notice_due,
     busy_reason,
     drift_age_text,
     first_seen_drifted,
+    long_busy_reason,
     notice_decision,
     reminder_due,
     run_facts,
 )
 from healer.state.fingerprint import drift_changes, drift_fingerprint
+from healer.state.holder import extend as extend_lease
+from healer.state.holder import notify_busy_once, take_over_if_ended
 from healer.state.model import (
     DriftState,
     Lease,
@@ -46,6 +50,8 @@ class RunState:
     settings: StateSettings
     lease: Lease | NoState = field(default_factory=NoState.stateless)
     deferred: bool = False  # an approval that timed out is not asked again yet
+    notes: list[str] = field(default_factory=list)  # about the lease, for the notice
+    long_busy: str | None = None  # this BUSY run notifies that another holds the stack long
 
     @classmethod
     def stateless(cls) -> RunState:
@@ -58,7 +64,40 @@ class RunState:
 
     # -- 1. after describe-stack -------------------------------------------------------------
     def begin(self, context: DurableContext, stack_id: str, lease_seconds: float) -> None:
-        self.lease = state_steps.run_take_lease(context, self.settings, stack_id, lease_seconds)
+        """Take the lease; held by an execution that has ended, take it over; held past
+        BUSY_NOTICE_AFTER_HOURS by a live one, make this BUSY run the one that says so."""
+        lease = state_steps.run_take_lease(context, self.settings, stack_id, lease_seconds)
+        if isinstance(lease, Lease) and not lease.taken:
+            lease = take_over_if_ended(
+                context,
+                self.settings,
+                stack_id,
+                lease,
+                lease_seconds=lease_seconds,
+                notes=self.notes,
+            )
+        self.lease = lease
+        if not isinstance(lease, Lease) or lease.taken or lease.previous is None:
+            return
+        held_since = lease.previous.lease_taken
+        if (
+            held_since is not None
+            and busy_notice_due(
+                lease.previous, lease.holder, lease.at, self.settings.busy_notice_after_hours
+            )
+            and notify_busy_once(context, self.settings, stack_id, lease.holder)
+        ):
+            self.long_busy = long_busy_reason(held_since, lease.at, stack_name_of(stack_id))
+
+    @property
+    def lease_problem(self) -> str | None:
+        """Why this run holds no lease although a table is configured. A lease that cannot be
+        checked is not a lease: such a run may report, never change the stack."""
+        if self.settings.state_table_name is None or not isinstance(self.lease, NoState):
+            return None
+        if not self.lease.unavailable:
+            return None
+        return f"the stack's lease could not be taken ({self.lease.unavailable})"
 
     @property
     def busy(self) -> str | None:
@@ -69,7 +108,12 @@ class RunState:
         pending = self.pending
         if pending is not None and pending.approval_waiting(self.lease.at):
             return approval_pending_reason(pending)
-        return busy_reason(self.lease.holder, self.lease.expires)
+        return busy_reason(self.lease.holder, self.lease.expires) + (self.long_busy or "")
+
+    @property
+    def report_notes(self) -> list[str]:
+        """What the notice says about the state: unavailable, a lease taken over..."""
+        return ([self.unavailable] if self.unavailable else []) + self.notes
 
     @property
     def previous(self) -> DriftState | NoState | None:
@@ -128,6 +172,21 @@ class RunState:
             f"{self.settings.remind_after_hours:g} h after that (REMIND_AFTER_HOURS)"
         )
 
+    def lease_refused(
+        self, context: DurableContext, report: RunReport, seconds: float, purpose: str
+    ) -> str | None:
+        """Before the run waits for a person or changes the stack: the lease must still be
+        ours and outlast what follows (`seconds`). Why the run must not go on (None: it may)."""
+        if report.stack_id is None or not isinstance(self.lease, Lease) or not self.lease.taken:
+            return None
+        problem = extend_lease(context, self.settings, report.stack_id, seconds)
+        if problem is None:
+            return None
+        return (
+            f"the stack's lease could not be extended for {purpose} ({problem}): "
+            "the change set was left for review"
+        )
+
     def record_pending_approval(
         self, context: DurableContext, report: RunReport, approval: Approval
     ) -> None:
@@ -159,17 +218,23 @@ class RunState:
         )
         if first is not None:
             report.drift_first_seen, report.drift_age = first, drift_age_text(first, now)
+        report.checked_at = now
+        if report.drifted:  # found this run: first seen before, or now
+            report.drift_since = (previous.first_seen_drifted if previous else None) or now
 
     def decide_notice(self, report: RunReport, *, notify_on_in_sync: bool) -> NoticeDecision:
         """Alerts on change: the state decides; without state, every outcome but IN_SYNC."""
         outcome = report.final_outcome
+        if outcome is Outcome.BUSY and self.long_busy:
+            return NoticeDecision(notify=True, why=NoticeWhy.LONG_BUSY)
         if not should_notify(outcome, notify_on_in_sync=True) or self.deferred:
             return NoticeDecision(notify=False)  # OPTED_OUT, BUSY, an approval not re-asked
         previous = self.previous
         if isinstance(previous, NoState) or not isinstance(self.lease, Lease):
-            return NoticeDecision(
-                notify=should_notify(outcome, notify_on_in_sync=notify_on_in_sync)
-            )
+            # Without its lease the run reports whatever it found: the table's silence on
+            # unchanged results is gone, and so is the guard that lets a run heal.
+            in_sync_too = notify_on_in_sync or self.lease_problem is not None
+            return NoticeDecision(notify=should_notify(outcome, notify_on_in_sync=in_sync_too))
         facts = self.facts(report)
         decision = notice_decision(
             previous,
@@ -206,6 +271,7 @@ class RunState:
             notified=report.notified,
             phase_seconds=observed_phases(report.phases),
             relay_delivered=relay_delivered(report.phases),
+            accepted=report.accepted,
         )
         if self.lease.taken:
             saved = state_steps.run_save_state(context, self.settings, self.lease, stack_id, end)

@@ -19,6 +19,8 @@ class StateSettings(BaseSettings):
     remind_after_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 24
     # History items expire (DynamoDB TTL) this many days after their run.
     history_ttl_days: Annotated[int, Field(ge=1, le=3650)] = 90
+    # A stack held by another live run for longer than this is notified (once per holder).
+    busy_notice_after_hours: Annotated[float, Field(gt=0, le=24 * 365)] = 6
 
     @field_validator("state_table_name")
     @classmethod

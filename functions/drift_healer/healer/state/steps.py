@@ -52,7 +52,7 @@ def _unavailable(failure: DurableOperationError) -> NoState:
     return NoState.failed(unavailable_reason(failure.message or failure.error_type))
 
 
-def _guarded(
+def guarded_step(
     context: DurableContext,
     settings: StateSettings,
     step: Callable[[str], Callable[[StepContext], T]],
@@ -157,6 +157,7 @@ def put_history(
         change_set_name=end.facts.change_set_name,
         notified=end.notified,
         notice_why=end.notice.why.value if end.notice.why else None,
+        accepted=end.accepted,
     )
     return store.put_history(table, run, ttl_days)
 
@@ -173,7 +174,7 @@ def run_take_lease(
     """The first step after describe-stack (the key is the stack ARN). Lease.taken False
     means BUSY (Lease.holder names the other execution). Lease.at is this run's "now" for
     its decisions; Lease.previous the state before the run (None on a stack's first run)."""
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: take_lease(
@@ -192,7 +193,7 @@ def run_read_state(
     context: DurableContext, settings: StateSettings, stack_id: str
 ) -> DriftState | NoState | None:
     """The stack's state item without taking the lease (None: never seen)."""
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: read_state(table, stack_id),
@@ -215,7 +216,7 @@ def run_save_state(
         return lease
     if not lease.taken:
         return NoState.failed(f"not written: the lease is held by {lease.holder}")
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: save_state(
@@ -243,7 +244,7 @@ def run_record_pending_approval(
     that finds the lease held then names it). Only with the lease; never raises."""
     if isinstance(lease, NoState) or not lease.taken:
         return False
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: record_pending_approval(
@@ -263,7 +264,7 @@ def run_release_lease(
     """Only for a run that ends without run_save_state (which releases the lease itself)."""
     if isinstance(lease, NoState) or not lease.taken:
         return False
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: release_lease(
@@ -287,7 +288,7 @@ def run_put_history(
     the state unavailable at the start there is no checkpointed start: nothing is written."""
     if isinstance(lease, NoState):
         return lease
-    return _guarded(
+    return guarded_step(
         context,
         settings,
         lambda table: put_history(

@@ -22,8 +22,10 @@ from botocore.exceptions import ClientError
 
 from drift_common.errors import error_code
 from drift_common.table import (
+    BUSY_NOTIFIED,
     LEASE_EXPIRES,
     LEASE_HOLDER,
+    LEASE_TAKEN,
     SORT_KEY,
     STATE_KEY,
     TTL_ATTRIBUTE,
@@ -42,6 +44,13 @@ from healer.state.items import (
     state_to_item,
 )
 from healer.state.model import DriftState, Lease, PendingChangeSet
+
+_LEASE_NAMES = {
+    "#holder": LEASE_HOLDER,
+    "#expires": LEASE_EXPIRES,
+    "#taken": LEASE_TAKEN,
+    "#busy": BUSY_NOTIFIED,
+}
 
 
 def read_state(table: str, stack_id: str) -> DriftState | None:
@@ -70,15 +79,13 @@ def take_lease(
         answer = clients.dynamodb().update_item(
             TableName=table,
             Key=item_key(stack_id, STATE_KEY),
-            UpdateExpression="SET #holder = :me, #expires = :expires, #ttl = :ttl",
+            UpdateExpression=(
+                "SET #holder = :me, #expires = :expires, #taken = :now, #ttl = :ttl REMOVE #busy"
+            ),
             ConditionExpression=(
                 "attribute_not_exists(#holder) OR #holder = :me OR #expires <= :now"
             ),
-            ExpressionAttributeNames={
-                "#holder": LEASE_HOLDER,
-                "#expires": LEASE_EXPIRES,
-                "#ttl": TTL_ATTRIBUTE,
-            },
+            ExpressionAttributeNames=_LEASE_NAMES | {"#ttl": TTL_ATTRIBUTE},
             ExpressionAttributeValues={
                 ":me": {"S": execution_arn},
                 ":expires": {"N": str(epoch(expires))},
@@ -105,15 +112,108 @@ def take_lease(
     return Lease(taken=True, holder=execution_arn, expires=expires, at=now, previous=previous)
 
 
+def take_over_lease(
+    table: str,
+    stack_id: str,
+    execution_arn: str,
+    *,
+    ended_holder: str,
+    now: datetime,
+    expires: datetime,
+    ttl_days: int,
+) -> Lease:
+    """Take the lease of an execution that has ended (checked with GetDurableExecution): one
+    conditional UpdateItem on that same holder, so of two runs taking over, one wins; the
+    other is refused and is BUSY with the winner as the holder."""
+    try:
+        answer = clients.dynamodb().update_item(
+            TableName=table,
+            Key=item_key(stack_id, STATE_KEY),
+            UpdateExpression=(
+                "SET #holder = :me, #expires = :expires, #taken = :now, #ttl = :ttl REMOVE #busy"
+            ),
+            ConditionExpression="#holder = :ended OR #holder = :me",
+            ExpressionAttributeNames=_LEASE_NAMES | {"#ttl": TTL_ATTRIBUTE},
+            ExpressionAttributeValues={
+                ":me": {"S": execution_arn},
+                ":ended": {"S": ended_holder},
+                ":expires": {"N": str(epoch(expires))},
+                ":now": {"N": str(epoch(now))},
+                ":ttl": {"N": str(expiry(now, ttl_days))},
+            },
+            ReturnValues="ALL_OLD",
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+    except ClientError as error:
+        if error_code(error) != "ConditionalCheckFailedException":
+            raise
+        refused: dict[str, Any] = dict(error.response.get("Item") or {})  # type: ignore[call-overload]
+        held = state_from_item(refused or item_key(stack_id, STATE_KEY))
+        return Lease(
+            taken=False,
+            holder=held.lease_holder or "an unknown execution",
+            expires=held.lease_expires,
+            at=now,
+            previous=held,
+        )
+    old = answer.get("Attributes")
+    previous = state_from_item(dict(old)) if old else None
+    return Lease(taken=True, holder=execution_arn, expires=expires, at=now, previous=previous)
+
+
+def extend_lease(table: str, stack_id: str, execution_arn: str, expires: datetime) -> bool:
+    """Move this execution's lease to `expires` (before it waits for a person); False when
+    the lease is no longer ours."""
+    return _conditional(
+        table,
+        stack_id,
+        "SET #expires = :expires",
+        {":me": {"S": execution_arn}, ":expires": {"N": str(epoch(expires))}},
+        condition="#holder = :me",
+    )
+
+
+def mark_busy_notified(table: str, stack_id: str, holder: str) -> bool:
+    """Record that the stack's long BUSY was notified for this holder. True for exactly one
+    of the runs that find it so (the conditional write), False for the others."""
+    return _conditional(
+        table,
+        stack_id,
+        "SET #busy = :holder",
+        {":holder": {"S": holder}},
+        condition="#holder = :holder AND (attribute_not_exists(#busy) OR #busy <> :holder)",
+    )
+
+
+def _conditional(
+    table: str, stack_id: str, update: str, values: dict[str, Any], *, condition: str
+) -> bool:
+    names = {k: v for k, v in _LEASE_NAMES.items() if k in update or k in condition}
+    try:
+        clients.dynamodb().update_item(
+            TableName=table,
+            Key=item_key(stack_id, STATE_KEY),
+            UpdateExpression=update,
+            ConditionExpression=condition,
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
+    except ClientError as error:
+        if error_code(error) != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
+
+
 def release_lease(table: str, stack_id: str, execution_arn: str) -> bool:
     """Remove the lease if this execution holds it; False (no error) if it does not."""
     try:
         clients.dynamodb().update_item(
             TableName=table,
             Key=item_key(stack_id, STATE_KEY),
-            UpdateExpression="REMOVE #holder, #expires",
+            UpdateExpression="REMOVE #holder, #expires, #taken, #busy",
             ConditionExpression="#holder = :me",
-            ExpressionAttributeNames={"#holder": LEASE_HOLDER, "#expires": LEASE_EXPIRES},
+            ExpressionAttributeNames=_LEASE_NAMES,
             ExpressionAttributeValues={":me": {"S": execution_arn}},
         )
     except ClientError as error:
@@ -165,7 +265,14 @@ def save_state(
     the run's state and releases this execution's lease at once. Refused (LeaseLostError)
     when another execution took the lease meanwhile (ours expired): its state wins."""
     item = state_to_item(
-        state.model_copy(update={"lease_holder": None, "lease_expires": None}),
+        state.model_copy(
+            update={
+                "lease_holder": None,
+                "lease_expires": None,
+                "lease_taken": None,
+                "busy_notified": None,
+            }
+        ),
         expiry(now, ttl_days),
     )
     try:
