@@ -30,6 +30,15 @@ def clients_in(events: EventWorld, account: str) -> tuple[Any, Any]:
     )
 
 
+@pytest.fixture(autouse=True)
+def own_credentials_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The target role's credentials the healer caches (per process) die with the sandbox's
+    next reset: keep them out of later tests of this process."""
+    from drift_common import credentials  # noqa: PLC0415
+
+    monkeypatch.setattr(credentials, "_held", {})
+
+
 def test_a_target_account_stack_waits_on_its_forwarded_events(events: EventWorld) -> None:
     cfn, ssm = clients_in(events, TARGET_ACCOUNT)
     parameter = {"Name": "/ev-far/p", "Type": "String", "Value": "initial"}
