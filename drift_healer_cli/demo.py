@@ -82,8 +82,10 @@ def wait_lines(record: dict[str, Any]) -> list[str]:
 def check_waits(record: dict[str, Any], fast: bool, problems: list[str], out: TextIO) -> None:
     lines = wait_lines(record)
     print("\n".join(lines), file=out, flush=True)
-    if not fast and (not lines or any("fallback" in line for line in lines)):
-        problems.append("a wait did not end on CloudFormation's event")
+    # A fallback poll that beats the event on a busy machine is normal operation, not a
+    # failure; a run in which no wait ended on an event means the relay does not work.
+    if not fast and (not lines or all("fallback" in line for line in lines)):
+        problems.append("no wait of the run ended on CloudFormation's event")
 
 
 def demo(args: argparse.Namespace) -> int:
