@@ -66,14 +66,29 @@ def add_parser(benches: argparse._SubParsersAction[argparse.ArgumentParser]) -> 
     )
     p.add_argument(
         "--phases",
-        default="20,90,900",
-        help="CloudFormation phase lengths in real seconds, comma-separated (default 20,90,900)",
+        default=None,
+        help="CloudFormation phase lengths in real seconds, comma-separated (default 20,90,900;"
+        " with --end-to-end 20,45,120)",
     )
     p.add_argument(
-        "--scale", type=float, default=10.0, help="divide every time by this (default 10)"
+        "--scale",
+        type=float,
+        default=None,
+        help="divide every time by this (default 10; with --end-to-end 1: a real clock)",
     )
     p.add_argument(
-        "--modes", default=",".join(MODES), help=f"comma-separated, of {', '.join(MODES)}"
+        "--modes",
+        default=None,
+        help=f"comma-separated, of {', '.join(MODES)} (with --end-to-end: events, polling)",
+    )
+    p.add_argument(
+        "--end-to-end",
+        action="store_true",
+        help="the whole heal (detection, change set, execution, verification each S seconds),"
+        " each stack healed twice: without history, then with it (end_to_end.py)",
+    )
+    p.add_argument(
+        "--runs", type=int, default=2, help="with --end-to-end: heals per stack (default 2)"
     )
     p.set_defaults(func=bench_heal)
 
@@ -89,11 +104,12 @@ class Invocations:
 
     by_phase: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     lock: threading.Lock = field(default_factory=threading.Lock)
+    marks: dict[str, tuple[str, str]] = field(default_factory=lambda: dict(PHASE_MARKS))
 
     def __call__(self, envelope: DurableExecutionInvocationInput) -> None:
         operations = envelope.initial_execution_state.operations
         last = operations[-1].name or "" if operations else ""
-        phase = next((p for p, marks in PHASE_MARKS.items() if last.startswith(marks)), None)
+        phase = next((p for p, marks in self.marks.items() if last.startswith(marks)), None)
         if phase is not None:
             with self.lock:
                 self.by_phase[(envelope.durable_execution_arn, phase)].append(len(operations))
@@ -117,8 +133,15 @@ class Row:
 
 
 def bench_heal(args: argparse.Namespace) -> int:
+    if args.end_to_end:
+        from drift_healer_cli.bench import end_to_end  # noqa: PLC0415
+
+        return end_to_end.bench(args)
     from sandbox.emulator import AwsSandbox, Phase  # noqa: PLC0415 - moto loads slowly
 
+    args.phases = args.phases or "20,90,900"
+    args.scale = args.scale or 10.0
+    args.modes = args.modes or ",".join(MODES)
     lengths = [float(x) for x in args.phases.split(",") if x.strip()]
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
     unknown = set(modes) - set(MODES)

@@ -57,7 +57,7 @@ from healer.report import PhaseReport, RunReport, fit_result, render_chat, rende
 from healer.report import metrics as run_metrics
 from healer.settings import NoticeTarget, Settings, load_settings, notice_target_from_environment
 from healer.state import RunState, load_state_settings
-from healer.waits import execute_and_wait, load_wait_settings
+from healer.waits import execute_and_wait, load_wait_settings, trust_events
 
 # Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
 CLOCK_SKEW = timedelta(minutes=1)
@@ -126,6 +126,8 @@ def heal(
     take_stack_lease(context, settings, request, state, stack.stack_id, room_seconds=room)
     if state.busy:
         return report.finish(Outcome.BUSY, state.busy)
+    # 1a'. The relay delivered for this stack recently: events are trusted from the first wait.
+    trust_events(context, state.relay_delivered_at, state.now)
     # 1b. The stack tag drift-healer:mode may only make the run stricter (or opt out); a run
     #     whose lease could not be taken (the table configured but unusable) only reports.
     mode = decide_run_mode(
@@ -146,7 +148,7 @@ def heal(
 
     # 2. Detect drift and wait until the detection finishes.
     detection = detect_drift(
-        context, settings, report, stack.stack_id, phase="detection", deadline=deadline
+        context, settings, report, stack.stack_id, phase="detection", deadline=deadline, state=state
     )
     ended = classify_detection(detection.poll, detection.budget_seconds)
 
@@ -179,7 +181,7 @@ def heal(
             deadline=deadline,
         )
     created = settle_pending_review(context, report, state) or create_change_set(
-        context, settings, report, stack, deadline
+        context, settings, report, stack, deadline, state=state
     )
     if report.outcome is not None:  # the change set could not be made, or had nothing to do
         return report
@@ -257,7 +259,7 @@ def execute_and_verify(
         stack_id,
         change_set_id=created.id,
         token=execute_token,
-        base=settings.poll_policy("execution"),
+        base=state.with_history(settings.poll_policy("execution"), "execution"),
         deadline=deadline,
     )
     report.phases["execution"] = PhaseReport.of(execution)
@@ -282,7 +284,13 @@ def execute_and_verify(
         )
     try:
         verification = detect_drift(
-            context, settings, report, stack_id, phase="verification", deadline=deadline
+            context,
+            settings,
+            report,
+            stack_id,
+            phase="verification",
+            deadline=deadline,
+            state=state,
         )
     except DurableOperationError as failure:
         return report.finish(*unverified(f"drift detection could not start: {failure.message}"))

@@ -96,6 +96,8 @@ def create_change_set(
     report: RunReport,
     stack: StackSnapshot,
     deadline: datetime | None,
+    *,
+    state: RunState,
 ) -> Started:
     """Steps 4-5: create the REVERT_DRIFT change set (name and token fixed per execution),
     under the stack's own service role if it has one, and wait for it. A change set that
@@ -107,7 +109,8 @@ def create_change_set(
         context, stack, name, client_token(execution_arn, "create"), role
     )
     report.change_set = ChangeSetRef(change_set_id=created.id, change_set_name=name)
-    policy = settings.poll_policy("change_set").until(deadline, created.at)
+    policy = state.with_history(settings.poll_policy("change_set"), "change_set")
+    policy = policy.until(deadline, created.at)
     creation = wait_for_change_set(context, stack.stack_id, created, policy)
     report.phases["change_set"] = PhaseReport.of(creation)
     ended = classify_change_set(creation, policy.budget_seconds)
@@ -169,11 +172,12 @@ def detect_drift(
     *,
     phase: str,
     deadline: datetime | None,
+    state: RunState,
 ) -> Detection:
-    """DetectStackDrift, then wait (events or polls) until it finishes."""
-    _, poll, policy = detect_and_wait(
-        context, stack_id, phase=phase, base=settings.poll_policy("detection"), deadline=deadline
-    )
+    """DetectStackDrift, then wait (events or polls) until it finishes; the looks are
+    scheduled from this stack's history of `phase` (detection or verification)."""
+    base = state.with_history(settings.poll_policy("detection"), phase)
+    _, poll, policy = detect_and_wait(context, stack_id, phase=phase, base=base, deadline=deadline)
     report.phases[phase] = PhaseReport.of(poll)
     return Detection(poll, policy.budget_seconds)
 

@@ -14,14 +14,23 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from drift_common.credentials import ALLOW_LIST, parse_account_ids
 from relay.aws import Clients, complete_callback, default_clients, query_waiters
-from relay.matching import NotACloudFormationEventError, matching_waiters, parse_event
+from relay.matching import (
+    Accounts,
+    NotACloudFormationEventError,
+    matching_waiters,
+    origin_problem,
+    parse_event,
+)
 
 logger = logging.getLogger("relay")
 logger.setLevel(logging.INFO)
 
 
-def relay(event: Mapping[str, Any], clients: Clients, table: str) -> dict[str, Any]:
+def relay(
+    event: Mapping[str, Any], clients: Clients, table: str, accounts: Accounts
+) -> dict[str, Any]:
     """Handle one event; what was done, as a dict (also logged as one JSON line)."""
     try:
         parsed = parse_event(event)
@@ -36,6 +45,8 @@ def relay(event: Mapping[str, Any], clients: Clients, table: str) -> dict[str, A
     }
     if not parsed.final:
         return _log(summary | {"action": "ignored", "why": "status not final"})
+    if distrusted := origin_problem(parsed, accounts):
+        return _log(summary | {"action": "ignored", "why": distrusted, "account": parsed.account})
     waiters = query_waiters(clients, table, parsed.stack_id)
     matched = matching_waiters(parsed, waiters)
     if not matched:
@@ -50,8 +61,23 @@ def _log(summary: dict[str, Any]) -> dict[str, Any]:
     return summary
 
 
-def lambda_handler(event: Mapping[str, Any], _context: Any) -> dict[str, Any]:
+def accounts_from_environment(function_arn: str) -> Accounts:
+    """The relay's own account (from its function ARN) and TARGET_ACCOUNT_IDS; a list that
+    cannot be read accepts no other account (fails closed, logged)."""
+    home = function_arn.split(":")[4] if function_arn.count(":") >= 6 else ""
+    try:
+        targets = frozenset(parse_account_ids(os.environ.get(ALLOW_LIST, "")))
+    except ValueError as problem:
+        logger.error(
+            "%s is not usable (%s): only this account's events wake waiters", ALLOW_LIST, problem
+        )
+        targets = frozenset()
+    return Accounts(home=home, targets=targets)
+
+
+def lambda_handler(event: Mapping[str, Any], context: Any) -> dict[str, Any]:
     table = os.environ.get("STATE_TABLE_NAME", "").strip()
     if not table:
         raise RuntimeError("STATE_TABLE_NAME is not set: the relay cannot find waiters")
-    return relay(event, default_clients(), table)
+    accounts = accounts_from_environment(str(getattr(context, "invoked_function_arn", "")))
+    return relay(event, default_clients(), table, accounts)

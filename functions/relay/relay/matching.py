@@ -12,10 +12,17 @@ callback id, its phase and the id it waits for.
   whose ClientRequestToken is the event's.
 Anything else (another stack, another detection, an earlier run's token, a status still in
 progress) matches nobody.
+
+Events of target accounts and regions reach the home bus through the target-account
+template's forwarding rule (templates/target-account.yaml), keeping their own `account` and
+`region`. `origin_problem` accepts an event only from the relay's own account or one in
+TARGET_ACCOUNT_IDS, and only about a stack of that same account and region: a forged event
+(another account's stack ARN, an account nobody allowed) wakes nobody.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -42,6 +49,8 @@ class StackEvent:
     detection_id: str | None = None
     client_request_token: str | None = None
     event_id: str = ""
+    account: str | None = None  # the envelope's: where CloudFormation sent it from
+    region: str | None = None
 
     @property
     def final(self) -> bool:
@@ -71,6 +80,7 @@ def parse_event(event: Mapping[str, Any]) -> StackEvent:
     status_details = status_details if isinstance(status_details, Mapping) else {}
     token = _text(detail.get("client-request-token"))
     event_id = str(event.get("id", ""))
+    origin = {"account": _text(event.get("account")), "region": _text(event.get("region"))}
     if detail_type == DRIFT_DETAIL_TYPE:
         return StackEvent(
             kind="drift",
@@ -79,6 +89,7 @@ def parse_event(event: Mapping[str, Any]) -> StackEvent:
             detection_id=_text(detail.get("stack-drift-detection-id")),
             client_request_token=token,
             event_id=event_id,
+            **origin,
         )
     if detail_type == STACK_DETAIL_TYPE:
         return StackEvent(
@@ -87,8 +98,39 @@ def parse_event(event: Mapping[str, Any]) -> StackEvent:
             status=_text(status_details.get("status")) or "",
             client_request_token=token,
             event_id=event_id,
+            **origin,
         )
     raise NotACloudFormationEventError(f"unexpected detail-type {detail_type!r}")
+
+
+_STACK_ARN = re.compile(
+    r"arn:aws[-a-z]*:cloudformation:(?P<region>[a-z0-9-]+):(?P<account>\d{12}):stack/.+"
+)
+
+
+@dataclass(frozen=True)
+class Accounts:
+    """Whose events the relay accepts: its own account's, and TARGET_ACCOUNT_IDS'."""
+
+    home: str
+    targets: frozenset[str] = frozenset()
+
+
+def origin_problem(event: StackEvent, accounts: Accounts) -> str | None:
+    """Why this event is not to be believed (None: it may wake a waiter)."""
+    arn = _STACK_ARN.fullmatch(event.stack_id)
+    if arn is None:
+        return f"stack-id {event.stack_id!r} is not a stack ARN"
+    if event.account is None or event.region is None:
+        return "the event has no account or region"
+    if event.account != arn["account"] or event.region != arn["region"]:
+        return (
+            f"forged: an event of account {event.account} in {event.region} about a stack of"
+            f" account {arn['account']} in {arn['region']}"
+        )
+    if event.account != accounts.home and event.account not in accounts.targets:
+        return f"account {event.account} is neither this account nor in TARGET_ACCOUNT_IDS"
+    return None
 
 
 def matching_waiters(event: StackEvent, waiters: Iterable[Waiter]) -> list[Waiter]:

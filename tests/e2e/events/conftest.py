@@ -13,7 +13,7 @@ from sandbox.dynamodb import create_state_table
 from sandbox.emulator import AwsSandbox
 from sandbox.functions import HEALER
 from sandbox.relay_target import LocalRelay
-from tests.e2e.events.world import FALLBACK, POLL_INITIAL, TABLE, EventWorld
+from tests.e2e.events.world import FALLBACK, POLL_INITIAL, TABLE, TARGET_ACCOUNT, EventWorld
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,7 @@ def world(aws_sandbox: AwsSandbox) -> Iterator[EventWorld]:
         "CHANGE_SET_POLL_INITIAL_SECONDS": "1",
         "DETECTION_POLL_INITIAL_SECONDS": str(POLL_INITIAL),
         "EXECUTION_POLL_INITIAL_SECONDS": str(POLL_INITIAL),
+        "TARGET_ACCOUNT_IDS": TARGET_ACCOUNT,
     }
     with DurableService.start(
         handler=HEALER.handler, handler_path=HEALER.code_uri, env=env, skip_time=False
@@ -43,6 +44,7 @@ def world(aws_sandbox: AwsSandbox) -> Iterator[EventWorld]:
             lambda_endpoint=service.endpoint_url,
             region=sb.region,
             table=table,
+            target_accounts=[TARGET_ACCOUNT],
         )
         unsubscribe = sb.events.subscribe(relay)
         try:

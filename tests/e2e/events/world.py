@@ -18,6 +18,8 @@ FALLBACK = 8
 # Two seconds: the sandbox's 0.3 s phases leave the event 1.7 s to beat the first poll on a
 # loaded two-core CI machine (at 1 s, a slow relay lost the race and the wait ended on a poll).
 POLL_INITIAL = 2
+# A target account (TARGET_ACCOUNT_IDS): its events reach the relay as forwarded ones would.
+TARGET_ACCOUNT = "555566667777"
 
 
 @dataclass
@@ -43,12 +45,12 @@ class EventWorld:
             Name=f"/{name}/p", Value=value, Type="String", Overwrite=True
         )
 
-    def heal(self, stack: str, timeout: float = 60) -> tuple[dict[str, Any], str]:
+    def heal(self, stack: str, timeout: float = 60, **event: str) -> tuple[dict[str, Any], str]:
         lam = self.service.lambda_client()
         started = lam.invoke(
             FunctionName=self.service.function_arn,
             InvocationType="Event",
-            Payload=json.dumps({"StackName": stack}).encode(),
+            Payload=json.dumps({"StackName": stack} | event).encode(),
         )
         arn = started["DurableExecutionArn"]
         deadline = time.monotonic() + timeout

@@ -40,6 +40,11 @@ def aws(aws_sandbox: AwsSandbox, monkeypatch: pytest.MonkeyPatch) -> Iterator[Aw
     }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_PROFILE", raising=False)
+    # Target credentials an earlier test of this process cached (e2e/approval assumes a role
+    # in OTHER too) die with this reset: start with none held.
+    from drift_common import credentials  # noqa: PLC0415
+
+    monkeypatch.setattr(credentials, "_held", {})
     aws_sandbox.reset()
     aws_sandbox.faults.seed(7)
     aws_sandbox.timing.detection = Phase(0.0, 2)

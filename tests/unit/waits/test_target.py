@@ -1,4 +1,5 @@
-"""A stack of another account or region is waited on by polling: its events go elsewhere."""
+"""A stack of another account or region is waited on by events too: the target-account
+template forwards its CloudFormation events to the healer's bus (issue 19)."""
 
 from __future__ import annotations
 
@@ -32,9 +33,9 @@ def listen(region: str | None, account: str | None) -> Any:
     return copy_context().run(inside)
 
 
-def test_events_are_awaited_for_own_stacks_only(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_events_are_awaited_for_stacks_everywhere(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WAIT_MODE", "events")
     monkeypatch.setenv("STATE_TABLE_NAME", "drift-healer-state")
     assert listen(None, None) is not None
-    assert listen("eu-west-1", None) is None
-    assert listen(None, "111122223333") is None
+    assert listen("eu-west-1", None) is not None
+    assert listen(None, "111122223333") is not None

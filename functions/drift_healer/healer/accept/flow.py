@@ -115,7 +115,7 @@ def accept_drift(
         return _not_pending(report).finish(*decisions.cannot_accept(_unheld(refused, deleted)))
 
     # 4. Execute it like a heal, then drift detection must find the stack in sync.
-    return _execute_and_verify(context, settings, report, created, deadline)
+    return _execute_and_verify(context, settings, report, created, deadline, state=state)
 
 
 def _unheld(refused: str, deleted: bool) -> str:
@@ -176,6 +176,8 @@ def _execute_and_verify(
     report: RunReport,
     created: Started,
     deadline: datetime | None,
+    *,
+    state: RunState,
 ) -> RunReport:
     stack_id = str(report.stack_id)
     token = client_token(context.execution_context.durable_execution_arn, "accept-execute")
@@ -203,7 +205,13 @@ def _execute_and_verify(
         return report.finish(*ended)
     try:
         verification = detect_drift(
-            context, settings, report, stack_id, phase="verification", deadline=deadline
+            context,
+            settings,
+            report,
+            stack_id,
+            phase="verification",
+            deadline=deadline,
+            state=state,
         )
     except DurableOperationError as failure:
         return report.finish(*unverified(f"drift detection could not start: {failure.message}"))

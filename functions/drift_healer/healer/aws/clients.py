@@ -41,11 +41,6 @@ def target() -> tuple[str | None, str | None]:
     return _TARGET.get()
 
 
-def targets_elsewhere() -> bool:
-    """This execution heals a stack of another region or account (set by the fleet)."""
-    return any(_TARGET.get())
-
-
 def cloudformation() -> CloudFormationClient:
     region, account_id = _TARGET.get()
     return shared.cloudformation(region=region, account_id=account_id, agent=AGENT)

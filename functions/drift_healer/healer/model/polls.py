@@ -8,6 +8,7 @@ again is decided in healer.waits.decisions.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
@@ -18,6 +19,8 @@ MAX_EXECUTION_TIMEOUT_SECONDS = 31_622_400
 # Time kept back at the end of an execution for the steps after the last wait (reading
 # results, publishing the notice, with their retries).
 FINAL_STEPS_RESERVE_SECONDS = 300
+# A polled end known to within this fraction of the wait is remembered as the midpoint.
+BRACKET = 0.1
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,12 @@ class PollPolicy:
     max_seconds: float
     backoff_rate: float
     budget_seconds: float
+    # This stack's recent durations of the phase, seconds (drift state `PhaseSeconds`):
+    # when given, the wait looks first near the expected end (healer.waits.decisions).
+    history: tuple[float, ...] = ()
+
+    def with_history(self, durations: Sequence[float]) -> PollPolicy:
+        return replace(self, history=tuple(float(d) for d in durations if d > 0))
 
     def until(self, deadline: datetime | None, started_at: datetime) -> PollPolicy:
         """The same policy, its budget cut to the time left before `deadline`."""
@@ -47,6 +56,7 @@ class PollState(Record):
     failure: str | None = None  # a non-transient AWS error ended the wait
     events: int = 0  # event mode: wake-ups by an event (the relay completed the callback)
     ended_on: str | None = None  # event mode: "event" or "poll" (a callback timeout)
+    pending_at: datetime | None = None  # the last Describe that saw the operation running
 
     @property
     def settled(self) -> bool:
@@ -60,6 +70,25 @@ class PollState(Record):
     @property
     def elapsed_seconds(self) -> float:
         return (self.checked_at - self.started_at).total_seconds()
+
+    @property
+    def cloudformation_seconds(self) -> float:
+        """How long CloudFormation took, as well as this wait knows (the phase history).
+
+        Woken by its event: the Describe right after it. Polled: the operation ended
+        between the last look that saw it running and the one that saw it done; a short gap
+        (at most BRACKET of the wait) gives the midpoint, a long one (the growing intervals
+        of a wait without history) the earlier look, so the next wait's first look comes
+        early, and its short looks find the end, rather than late."""
+        elapsed = self.elapsed_seconds
+        if self.ended_on == "event" or self.pending_at is None:
+            return elapsed
+        running = max((self.pending_at - self.started_at).total_seconds(), 0.0)
+        if running <= 0:
+            return elapsed
+        if elapsed - running <= BRACKET * elapsed:
+            return (running + elapsed) / 2
+        return running
 
 
 class DetectionPoll(PollState):

@@ -38,10 +38,22 @@ class PhaseReport:
     polls: int
     transient_errors: int
     ended_on: str | None = None  # event mode: "event" or "poll"; None when polling only
+    # CloudFormation finished the operation (not timed out, no AWS error): `took` (its
+    # estimate of CloudFormation's time) is worth remembering (the drift state's
+    # PhaseSeconds). Neither is in the result JSON.
+    settled: bool = False
+    took: float = 0.0
 
     @classmethod
     def of(cls, poll: PollState) -> PhaseReport:
-        return cls(round(poll.elapsed_seconds, 3), poll.polls, poll.transient_errors, poll.ended_on)
+        return cls(
+            round(poll.elapsed_seconds, 3),
+            poll.polls,
+            poll.transient_errors,
+            poll.ended_on,
+            settled=poll.settled and not poll.timed_out and poll.failure is None,
+            took=round(poll.cloudformation_seconds, 3),
+        )
 
 
 @dataclass

@@ -7,7 +7,7 @@ take-lease step checkpointed), so replays decide the same way.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
 
@@ -22,6 +22,7 @@ from healer.state.model import (
     PendingChangeSet,
     RunFacts,
 )
+from healer.state.timing import recorded_phase_seconds, relay_delivered_after
 
 # --- one run per stack --------------------------------------------------------------------
 
@@ -252,6 +253,8 @@ def next_state(
     notice: NoticeDecision,
     notified: bool,
     observed: datetime | None = None,
+    phase_seconds: Mapping[str, float] | None = None,
+    relay_delivered: bool | None = None,
 ) -> DriftState:
     """The state item to write at the end of a run (never for BUSY: the lease is not ours).
 
@@ -273,6 +276,8 @@ def next_state(
         ),
         "pending": pending_after(base.pending, facts, now),
         "last_in_sync": (observed or now) if facts.fingerprint == "" else base.last_in_sync,
+        "phase_seconds": recorded_phase_seconds(base.phase_seconds, phase_seconds or {}),
+        "relay_delivered_at": relay_delivered_after(base.relay_delivered_at, relay_delivered, now),
         "lease_holder": None,
         "lease_expires": None,
     }

@@ -111,6 +111,8 @@ def state_to_item(state: DriftState, expires_at: int) -> dict[str, Any]:
         if pending
         else None,
         "LastInSync": iso(state.last_in_sync) if state.last_in_sync else None,
+        "PhaseSeconds": phase_seconds_values(state.phase_seconds) or None,
+        "RelayDeliveredAt": iso(state.relay_delivered_at) if state.relay_delivered_at else None,
         LEASE_HOLDER: state.lease_holder,
         LEASE_EXPIRES: epoch(state.lease_expires) if state.lease_expires else None,
         LEASE_TAKEN: epoch(state.lease_taken) if state.lease_taken else None,
@@ -118,6 +120,28 @@ def state_to_item(state: DriftState, expires_at: int) -> dict[str, Any]:
         TTL_ATTRIBUTE: expires_at,
     }
     return item_key(state.stack_id, STATE_KEY) | marshal(values)
+
+
+def phase_seconds_values(history: dict[str, list[float]]) -> dict[str, list[Decimal]]:
+    """`PhaseSeconds` as DynamoDB numbers (milliseconds kept; DynamoDB takes no floats)."""
+    return {
+        phase: [Decimal(str(round(seconds, 3))) for seconds in durations]
+        for phase, durations in history.items()
+        if durations
+    }
+
+
+def phase_seconds_from(value: Any) -> dict[str, list[float]]:
+    """`PhaseSeconds` as read; anything malformed is left out (a schedule hint, no more)."""
+    if not isinstance(value, dict):
+        return {}
+    history: dict[str, list[float]] = {}
+    for phase, durations in value.items():
+        if isinstance(durations, list):
+            kept = [float(d) for d in durations if isinstance(d, Decimal | int) and d > 0]
+            if kept:
+                history[str(phase)] = kept
+    return history
 
 
 def approval_values(pending: PendingChangeSet) -> dict[str, Any]:
@@ -161,6 +185,8 @@ def state_from_item(item: dict[str, Any]) -> DriftState:
         last_in_sync=moment(values.get("LastInSync")),
         lease_holder=values.get(LEASE_HOLDER),
         lease_expires=moment(values.get(LEASE_EXPIRES)),
+        phase_seconds=phase_seconds_from(values.get("PhaseSeconds")),
+        relay_delivered_at=moment(values.get("RelayDeliveredAt")),
         lease_taken=moment(values.get(LEASE_TAKEN)),
         busy_notified=values.get(BUSY_NOTIFIED),
     )

@@ -67,6 +67,11 @@ class DriftState(Record):
     last_in_sync: datetime | None = None
     lease_holder: str | None = None  # durable execution ARN
     lease_expires: datetime | None = None
+    # Issue 19: the last PHASE_HISTORY durations (seconds) of each phase (detection,
+    # change_set, execution, verification) that CloudFormation finished, oldest first; and
+    # when an event the relay delivered last woke a wait of this stack's runs.
+    phase_seconds: dict[str, list[float]] = Field(default_factory=dict)
+    relay_delivered_at: datetime | None = None
     lease_taken: datetime | None = None  # when lease_holder took it
     busy_notified: str | None = None  # the holder a long BUSY was notified for
 
@@ -131,4 +136,9 @@ class RunEnd(Record):
     changes: list[dict[str, object]] = Field(default_factory=list)
     healed_paths: list[str] = Field(default_factory=list)
     trigger: str | None = None
+    # Issue 19: this run's durations of the phases CloudFormation finished, and whether an
+    # event woke one of its waits (True), its event waits all ended on a poll (False), or
+    # it had no event wait (None).
+    phase_seconds: dict[str, float] = Field(default_factory=dict)
+    relay_delivered: bool | None = None
     accepted: Accepted | None = None  # issue 17: the drift written into the template

@@ -14,7 +14,7 @@ from datetime import datetime
 from aws_durable_execution_sdk_python import DurableContext
 
 from drift_common.outcomes import Outcome
-from healer.model import Approval, HealCount, stack_name_of
+from healer.model import Approval, HealCount, PollPolicy, stack_name_of
 from healer.report import RunReport, should_notify
 from healer.state import steps as state_steps
 from healer.state.decisions import (
@@ -43,6 +43,7 @@ from healer.state.model import (
 )
 from healer.state.pending import ReviewPlan, approval_pending_reason, review_plan
 from healer.state.settings import StateSettings
+from healer.state.timing import observed_phases, relay_delivered
 
 
 @dataclass
@@ -149,6 +150,20 @@ class RunState:
         if isinstance(counts, NoState):
             return {}, counts.note or "no run history"
         return counts, None
+
+    # -- 1a. how the waits look (issue 19) -----------------------------------------------------
+    def with_history(self, policy: PollPolicy, phase: str) -> PollPolicy:
+        """`policy` with this stack's recent durations of `phase` (none: as it is)."""
+        previous = self.previous
+        if not isinstance(previous, DriftState):
+            return policy
+        return policy.with_history(previous.phase_seconds.get(phase, []))
+
+    @property
+    def relay_delivered_at(self) -> datetime | None:
+        """When an event the relay delivered last woke a wait of this stack's runs."""
+        previous = self.previous
+        return previous.relay_delivered_at if isinstance(previous, DriftState) else None
 
     # -- 2. before a change set is created --------------------------------------------------
     def plan_review(
@@ -279,6 +294,8 @@ class RunState:
             changes=history_changes(report),
             healed_paths=report.healed_paths if report.final_outcome is Outcome.HEALED else [],
             trigger=report.trigger_source,
+            phase_seconds=observed_phases(report.phases),
+            relay_delivered=relay_delivered(report.phases),
             accepted=report.accepted,
         )
         if self.lease.taken:

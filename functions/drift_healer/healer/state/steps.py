@@ -114,6 +114,8 @@ def save_state(
         notice=end.notice,
         notified=end.notified,
         observed=observed,
+        phase_seconds=end.phase_seconds,
+        relay_delivered=end.relay_delivered,
     )
     store.save_state(table, state, execution_arn, now=now, ttl_days=ttl_days)
     return state

@@ -6,7 +6,7 @@
 - `events`, `waiter`: event-driven rounds and the waiter record the relay reads.
 """
 
-from healer.waits.flow import detect_and_wait, execute_and_wait, wait_for_change_set
+from healer.waits.flow import detect_and_wait, execute_and_wait, trust_events, wait_for_change_set
 from healer.waits.settings import WaitMode, WaitSettings, load_wait_settings
 
 __all__ = [
@@ -15,5 +15,6 @@ __all__ = [
     "detect_and_wait",
     "execute_and_wait",
     "load_wait_settings",
+    "trust_events",
     "wait_for_change_set",
 ]

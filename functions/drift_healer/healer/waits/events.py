@@ -100,10 +100,11 @@ class EventRounds:
         self.round = 0
         self.timeout = 0  # seconds, of the latest callback
 
-    def callback(self, remaining: float) -> Callback[Any]:
+    def callback(self, remaining: float, elapsed: float = 0.0) -> Callback[Any]:
+        """The next round's callback, armed `elapsed` seconds after the operation started."""
         self.round += 1
         fallback = self.listen.settings.callback_timeout(
-            self.round, trusted=self.listen.trusted, polling=self.polling
+            self.round, trusted=self.listen.trusted, polling=self.polling, elapsed=elapsed
         )
         self.timeout = max(1, math.ceil(min(fallback, remaining)))
         return self.context.create_callback(
@@ -175,7 +176,7 @@ def event_wait(
             if state.finished:
                 return state.model_copy(update={"ended_on": "poll"})
             remaining = 1.0
-        callback = rounds.callback(remaining)
+        callback = rounds.callback(remaining, state.elapsed_seconds + slept)
         if not rounds.record(callback, match_id, policy.budget_seconds):
             return fall_back(state)
         state = rounds.check(state, policy, poll, "")

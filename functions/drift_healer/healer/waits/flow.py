@@ -24,7 +24,7 @@ from aws_durable_execution_sdk_python.waits import WaitForConditionConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
 from drift_common.errors import describe_error, is_transient
-from healer.aws import TypedSerDes, clients, now, steps
+from healer.aws import TypedSerDes, now, steps
 from healer.aws import cloudformation as cfn
 from healer.model import ChangeSetPoll, DetectionPoll, ExecutionPoll, PollPolicy, PollState, Started
 from healer.state import load_state_settings
@@ -49,6 +49,8 @@ def poll_once(state: S, policy: PollPolicy, read: Callable[[S], dict[str, Any]])
         else:
             update["failure"] = describe_error(error)
     polled = state.model_copy(update=update)
+    if not polled.finished and not polled.transient_errors > state.transient_errors:
+        polled = polled.model_copy(update={"pending_at": polled.checked_at})  # still running
     return (
         polled.model_copy(update={"timed_out": True}) if out_of_budget(polled, policy) else polled
     )
@@ -83,14 +85,27 @@ def events_delivered(context: DurableContext) -> bool:
     return _EVENT_DELIVERED.get(context, False)
 
 
+def trust_events(
+    context: DurableContext, delivered_at: datetime | None, now: datetime | None
+) -> None:
+    """An event the relay delivered for this stack recently (the drift state's
+    RelayDeliveredAt, checkpointed with the lease) lets this run's waits trust events from
+    the first (WaitSettings.trusts_relay; EVENT_TRUST_HOURS)."""
+    if load_wait_settings().trusts_relay(delivered_at, now):
+        _EVENT_DELIVERED[context] = True
+
+
 def listener(context: DurableContext, stack_id: str, phase: str) -> EventWait | None:
-    """The event wait of `phase`, or None to poll: WAIT_MODE=polling, no state table, or a
-    stack of another region or account (its CloudFormation events go to that account's
-    EventBridge, which this relay does not hear: waiting on them would only end on the slow
-    fallback). Configuration only (the same on every replay), validated when the run starts."""
+    """The event wait of `phase`, or None to poll: WAIT_MODE=polling, or no state table.
+    Configuration only (the same on every replay), validated when the run starts.
+
+    A stack of another region or account is waited on by events too: the target-account
+    template forwards its CloudFormation events to this account's bus. Where that is not
+    deployed no event comes, and the wait costs what polling costs: until the relay has
+    delivered for the stack, its callback timeouts follow the polling schedule."""
     wait = load_wait_settings()
     table = load_state_settings().state_table_name
-    if wait.wait_mode is not WaitMode.EVENTS or table is None or clients.targets_elsewhere():
+    if wait.wait_mode is not WaitMode.EVENTS or table is None:
         return None
     arn = context.execution_context.durable_execution_arn
     return EventWait(
