@@ -98,12 +98,16 @@ class FrontDoor:
                 except Exception as exc:
                     logger.exception("front door failed on %s %s", self.command, self.path)
                     response = _error(500, "ServiceException", f"local front door error: {exc}")
-                self.send_response(response.status)
-                for key, value in response.headers.items():
-                    self.send_header(key, value)
-                self.send_header("Content-Length", str(len(response.body)))
-                self.end_headers()
-                self.wfile.write(response.body)
+                try:
+                    self.send_response(response.status)
+                    for key, value in response.headers.items():
+                        self.send_header(key, value)
+                    self.send_header("Content-Length", str(len(response.body)))
+                    self.end_headers()
+                    self.wfile.write(response.body)
+                except (BrokenPipeError, ConnectionResetError):
+                    # The caller gave up (its own timeout, or it stopped): nobody to answer.
+                    logger.debug("front door: %s %s: the caller hung up", self.command, self.path)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve  # noqa: N815
 
