@@ -75,41 +75,16 @@ def take_lease(
     execution holds it (a retried or replayed step takes it again). Refused: the other
     holder, read from the item DynamoDB returns with the refusal. Either way `previous` is
     the state item as it was."""
-    try:
-        answer = clients.dynamodb().update_item(
-            TableName=table,
-            Key=item_key(stack_id, STATE_KEY),
-            UpdateExpression=(
-                "SET #holder = :me, #expires = :expires, #taken = :now, #ttl = :ttl REMOVE #busy"
-            ),
-            ConditionExpression=(
-                "attribute_not_exists(#holder) OR #holder = :me OR #expires <= :now"
-            ),
-            ExpressionAttributeNames=_LEASE_NAMES | {"#ttl": TTL_ATTRIBUTE},
-            ExpressionAttributeValues={
-                ":me": {"S": execution_arn},
-                ":expires": {"N": str(epoch(expires))},
-                ":now": {"N": str(epoch(now))},
-                ":ttl": {"N": str(expiry(now, ttl_days))},
-            },
-            ReturnValues="ALL_OLD",
-            ReturnValuesOnConditionCheckFailure="ALL_OLD",
-        )
-    except ClientError as error:
-        if error_code(error) != "ConditionalCheckFailedException":
-            raise
-        refused: dict[str, Any] = dict(error.response.get("Item") or {})  # type: ignore[call-overload]
-        held = state_from_item(refused or item_key(stack_id, STATE_KEY))
-        return Lease(
-            taken=False,
-            holder=held.lease_holder or "an unknown execution",
-            expires=held.lease_expires,
-            at=now,
-            previous=held,
-        )
-    old = answer.get("Attributes")
-    previous = state_from_item(dict(old)) if old else None
-    return Lease(taken=True, holder=execution_arn, expires=expires, at=now, previous=previous)
+    return _claim(
+        table,
+        stack_id,
+        execution_arn,
+        condition="attribute_not_exists(#holder) OR #holder = :me OR #expires <= :now",
+        values={},
+        now=now,
+        expires=expires,
+        ttl_days=ttl_days,
+    )
 
 
 def take_over_lease(
@@ -125,6 +100,31 @@ def take_over_lease(
     """Take the lease of an execution that has ended (checked with GetDurableExecution): one
     conditional UpdateItem on that same holder, so of two runs taking over, one wins; the
     other is refused and is BUSY with the winner as the holder."""
+    return _claim(
+        table,
+        stack_id,
+        execution_arn,
+        condition="#holder = :ended OR #holder = :me",
+        values={":ended": {"S": ended_holder}},
+        now=now,
+        expires=expires,
+        ttl_days=ttl_days,
+    )
+
+
+def _claim(
+    table: str,
+    stack_id: str,
+    execution_arn: str,
+    *,
+    condition: str,
+    values: dict[str, Any],
+    now: datetime,
+    expires: datetime,
+    ttl_days: int,
+) -> Lease:
+    """Make this execution the holder if `condition` holds; the refused Lease names the
+    holder DynamoDB returns with the refusal."""
     try:
         answer = clients.dynamodb().update_item(
             TableName=table,
@@ -132,15 +132,15 @@ def take_over_lease(
             UpdateExpression=(
                 "SET #holder = :me, #expires = :expires, #taken = :now, #ttl = :ttl REMOVE #busy"
             ),
-            ConditionExpression="#holder = :ended OR #holder = :me",
+            ConditionExpression=condition,
             ExpressionAttributeNames=_LEASE_NAMES | {"#ttl": TTL_ATTRIBUTE},
             ExpressionAttributeValues={
                 ":me": {"S": execution_arn},
-                ":ended": {"S": ended_holder},
                 ":expires": {"N": str(epoch(expires))},
                 ":now": {"N": str(epoch(now))},
                 ":ttl": {"N": str(expiry(now, ttl_days))},
-            },
+            }
+            | values,
             ReturnValues="ALL_OLD",
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
@@ -207,20 +207,13 @@ def _conditional(
 
 def release_lease(table: str, stack_id: str, execution_arn: str) -> bool:
     """Remove the lease if this execution holds it; False (no error) if it does not."""
-    try:
-        clients.dynamodb().update_item(
-            TableName=table,
-            Key=item_key(stack_id, STATE_KEY),
-            UpdateExpression="REMOVE #holder, #expires, #taken, #busy",
-            ConditionExpression="#holder = :me",
-            ExpressionAttributeNames=_LEASE_NAMES,
-            ExpressionAttributeValues={":me": {"S": execution_arn}},
-        )
-    except ClientError as error:
-        if error_code(error) != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
+    return _conditional(
+        table,
+        stack_id,
+        "REMOVE #holder, #expires, #taken, #busy",
+        {":me": {"S": execution_arn}},
+        condition="#holder = :me",
+    )
 
 
 def record_pending_approval(
