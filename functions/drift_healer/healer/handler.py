@@ -8,7 +8,7 @@ named durable step (healer.aws.steps), every wait a `wait_for_condition` or an e
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aws_durable_execution_sdk_python import DurableContext, durable_execution
@@ -26,23 +26,21 @@ from healer.model import (
     ResourceDrift,
     Started,
     classify_detection,
-    classify_execution,
-    classify_verification,
-    client_token,
     is_stable,
     parse_request,
     stack_label,
-    unverified,
 )
 from healer.phases import (
     check_attachments,
     create_change_set,
     detect_drift,
+    execute_change_set,
     guard_knowledge,
     noted,
     settle_after_change,
     settle_pending_review,
     take_stack_lease,
+    verify,
     who_changed_it,
 )
 from healer.policy import (
@@ -53,14 +51,12 @@ from healer.policy import (
     evaluate,
     not_put_back,
 )
-from healer.report import PhaseReport, RunReport, fit_result, render_chat, render_notice
+from healer.report import RunReport, fit_result, render_chat, render_notice
 from healer.report import metrics as run_metrics
 from healer.settings import NoticeTarget, Settings, load_settings, notice_target_from_environment
 from healer.state import RunState, load_state_settings
-from healer.waits import execute_and_wait, load_wait_settings, trust_events
+from healer.waits import load_wait_settings, trust_events
 
-# Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
-CLOCK_SKEW = timedelta(minutes=1)
 # The result is checkpointed and attached to a failure: well under the 256 KB checkpoint limit.
 MAX_RESULT_BYTES = 200_000
 
@@ -245,35 +241,15 @@ def execute_and_verify(
     deadline: datetime | None,
 ) -> RunReport:
     """Steps 7 and 8: run the change set the flow decided to run, then check the result."""
-    stack_id = str(report.stack_id)
-    execution_arn = context.execution_context.durable_execution_arn
     # 7a. Only while this run still holds the stack, for as long as the rest can take.
     seconds = settings.execute_and_verify_seconds
     if refused := state.lease_refused(context, report, seconds, "the execution"):
         return report.finish(Outcome.REVIEW_REQUIRED, refused)
 
     # 7. Execute it and wait for the stack update to finish.
-    execute_token = client_token(execution_arn, "execute")
-    executed, execution, policy = execute_and_wait(
-        context,
-        stack_id,
-        change_set_id=created.id,
-        token=execute_token,
-        base=state.with_history(settings.poll_policy("execution"), "execution"),
-        deadline=deadline,
+    ended = execute_change_set(
+        context, settings, report, created, purpose="execute", state=state, deadline=deadline
     )
-    report.phases["execution"] = PhaseReport.of(execution)
-    report.stack_status = execution.stack_status or report.stack_status  # after the update
-    ended = classify_execution(execution, policy.budget_seconds)
-    if ended and ended[0] is Outcome.EXECUTION_FAILED:
-        report.failed_resources = noted(
-            report,
-            "could not read the stack events (failed resources unknown)",
-            lambda: steps.run_read_failed_resources(
-                context, stack_id, execute_token, executed.at - CLOCK_SKEW
-            ),
-            default=[],
-        )
     if ended:
         return report.finish(*ended)
 
@@ -282,29 +258,7 @@ def execute_and_verify(
         return report.finish(
             Outcome.HEALED, "the change set executed (not verified: VERIFY_AFTER_HEAL=false)"
         )
-    try:
-        verification = detect_drift(
-            context,
-            settings,
-            report,
-            stack_id,
-            phase="verification",
-            deadline=deadline,
-            state=state,
-        )
-    except DurableOperationError as failure:
-        return report.finish(*unverified(f"drift detection could not start: {failure.message}"))
-    outcome, reason = classify_verification(verification.poll, verification.budget_seconds)
-    if outcome is Outcome.PARTIALLY_HEALED:
-        noted(
-            report,
-            "could not read the drift that is left",
-            lambda: report.take_remaining_drift(
-                steps.run_read_resource_drifts(context, stack_id, "read-remaining-drift")
-            ),
-            default=None,
-        )
-    return report.finish(outcome, reason)
+    return report.finish(*verify(context, settings, report, state=state, deadline=deadline))
 
 
 def conclude(

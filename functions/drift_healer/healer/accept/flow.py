@@ -10,10 +10,9 @@ in sync. Every AWS call is a named step; the patch is recomputed, identically, o
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from aws_durable_execution_sdk_python import DurableContext
-from aws_durable_execution_sdk_python.exceptions import DurableOperationError
 
 from drift_common.accept import change_parameters, patch_template
 from drift_common.outcomes import Outcome
@@ -25,21 +24,15 @@ from healer.model import (
     StackSnapshot,
     Started,
     classify_change_set,
-    classify_execution,
-    classify_verification,
     client_token,
-    unverified,
 )
 from healer.model.accept import Accepted
 from healer.model.naming import accept_change_set_name
-from healer.phases import detect_drift, noted
+from healer.phases import execute_change_set, noted, verify
 from healer.report import PhaseReport, RunReport
 from healer.settings import Settings
 from healer.state import RunState
-from healer.waits import execute_and_wait, wait_for_change_set
-
-# Stack events are stamped by CloudFormation, `executed.at` by this function's clock.
-CLOCK_SKEW = timedelta(minutes=1)
+from healer.waits import wait_for_change_set
 
 
 def accept_drift(
@@ -179,50 +172,11 @@ def _execute_and_verify(
     *,
     state: RunState,
 ) -> RunReport:
-    stack_id = str(report.stack_id)
-    token = client_token(context.execution_context.durable_execution_arn, "accept-execute")
-    executed, execution, policy = execute_and_wait(
-        context,
-        stack_id,
-        change_set_id=created.id,
-        token=token,
-        base=settings.poll_policy("execution"),
-        deadline=deadline,
+    ended = execute_change_set(
+        context, settings, report, created, purpose="accept-execute", state=state, deadline=deadline
     )
-    report.phases["execution"] = PhaseReport.of(execution)
-    report.stack_status = execution.stack_status or report.stack_status
-    ended = classify_execution(execution, policy.budget_seconds)
     if ended:
-        if ended[0] is Outcome.EXECUTION_FAILED:
-            report.failed_resources = noted(
-                report,
-                "could not read the stack events (failed resources unknown)",
-                lambda: aws_steps.run_read_failed_resources(
-                    context, stack_id, token, executed.at - CLOCK_SKEW
-                ),
-                default=[],
-            )
         return report.finish(*ended)
-    try:
-        verification = detect_drift(
-            context,
-            settings,
-            report,
-            stack_id,
-            phase="verification",
-            deadline=deadline,
-            state=state,
-        )
-    except DurableOperationError as failure:
-        return report.finish(*unverified(f"drift detection could not start: {failure.message}"))
-    outcome, reason = classify_verification(verification.poll, verification.budget_seconds)
-    if outcome is Outcome.PARTIALLY_HEALED:
-        noted(
-            report,
-            "could not read the drift that is left",
-            lambda: report.take_remaining_drift(
-                aws_steps.run_read_resource_drifts(context, stack_id, "read-remaining-drift")
-            ),
-            default=None,
-        )
-    return report.finish(*decisions.verified(outcome, reason))
+    return report.finish(
+        *decisions.verified(*verify(context, settings, report, state=state, deadline=deadline))
+    )
