@@ -13,7 +13,6 @@ the Config-shaped event). `sb.change_events.log` lists what was emitted and its 
 
 from __future__ import annotations
 
-import logging
 import threading
 import time
 import uuid
@@ -21,6 +20,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from sandbox.cloudformation.eventbridge import Target, deliver_later, subscribe
 from sandbox.cloudtrail import Trail
 
 CLOUDTRAIL_DETAIL_TYPE = "AWS API Call via CloudTrail"
@@ -34,8 +34,6 @@ _CONFIG_TYPES: dict[str, tuple[str, str, str]] = {
     "dynamodb.amazonaws.com": ("AWS::DynamoDB::Table", "tableName", "resourceName"),
     "iam.amazonaws.com": ("AWS::IAM::Role", "roleName", "resourceName"),
 }
-Target = Callable[[dict[str, Any]], object]
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -123,15 +121,7 @@ class ChangeEvents:
         self.attached = True
 
     def subscribe(self, target: Target) -> Callable[[], None]:
-        with self._lock:
-            self._targets.append(target)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if target in self._targets:
-                    self._targets.remove(target)
-
-        return unsubscribe
+        return subscribe(self._targets, self._lock, target)
 
     def reset(self) -> None:
         with self._lock:
@@ -157,18 +147,7 @@ class ChangeEvents:
                 entry.fate = "no target"
                 continue
             entry.copies = 2 if knobs.duplicate else 1
-            timer = threading.Timer(knobs.delay_seconds, _deliver, (event, targets, entry.copies))
-            timer.daemon = True
-            timer.start()
-
-
-def _deliver(event: dict[str, Any], targets: list[Target], copies: int) -> None:
-    for _ in range(copies):
-        for target in targets:
-            try:
-                target(event)
-            except Exception:  # a failing target must not stop the others
-                log.exception("change event target failed for %s", event.get("detail-type"))
+            deliver_later(event, targets, copies=entry.copies, delay_seconds=knobs.delay_seconds)
 
 
 CHANGE_EVENTS = ChangeEvents()

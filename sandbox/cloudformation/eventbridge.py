@@ -85,15 +85,7 @@ class EventBus:
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def subscribe(self, target: Target) -> Callable[[], None]:
-        with self._lock:
-            self._targets.append(target)
-
-        def unsubscribe() -> None:
-            with self._lock:
-                if target in self._targets:
-                    self._targets.remove(target)
-
-        return unsubscribe
+        return subscribe(self._targets, self._lock, target)
 
     def reset(self) -> None:
         """Knobs back to defaults and the log emptied; subscriptions stay."""
@@ -124,9 +116,7 @@ class EventBus:
             return
         record.fate = "delivered"
         record.copies = 2 if knobs.duplicate else 1
-        timer = threading.Timer(knobs.delay_seconds, _deliver, (event, targets, record.copies))
-        timer.daemon = True
-        timer.start()
+        deliver_later(event, targets, copies=record.copies, delay_seconds=knobs.delay_seconds)
 
     def emit_drift(self, det: Any) -> None:
         """A detection reached a final status (`det`: the sandbox's Detection)."""
@@ -171,6 +161,28 @@ class EventBus:
                 stack_id=stack.stack_id,
             )
         )
+
+
+def subscribe(targets: list[Target], lock: threading.Lock, target: Target) -> Callable[[], None]:
+    """Add `target` to a bus's `targets` (guarded by `lock`); returns its unsubscribe."""
+    with lock:
+        targets.append(target)
+
+    def unsubscribe() -> None:
+        with lock:
+            if target in targets:
+                targets.remove(target)
+
+    return unsubscribe
+
+
+def deliver_later(
+    event: dict[str, Any], targets: list[Target], *, copies: int, delay_seconds: float
+) -> None:
+    """Each target gets `copies` of the event after `delay_seconds`, on a timer thread."""
+    timer = threading.Timer(delay_seconds, _deliver, (event, targets, copies))
+    timer.daemon = True
+    timer.start()
 
 
 def _deliver(event: dict[str, Any], targets: list[Target], copies: int) -> None:
