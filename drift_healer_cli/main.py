@@ -109,6 +109,16 @@ def _approval_options(p: argparse.ArgumentParser, *, stack: bool) -> None:
     p.add_argument("--account", metavar="ID", help="only a stack in this account")
 
 
+def _progress_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--progress-every",
+        type=float,
+        default=10.0,
+        metavar="SECONDS",
+        help="when the output is not a terminal, a progress line this often (default 10)",
+    )
+
+
 def _command(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
     name: str,
@@ -194,13 +204,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=DEFAULT_FUNCTION,
         help=f"function to invoke there (default: {DEFAULT_FUNCTION})",
     )
-    p.add_argument(
-        "--progress-every",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="when the output is not a terminal, a progress line this often (default 10)",
-    )
+    _progress_option(p)
     p.add_argument(
         "--wait-for-approval",
         action="store_true",
@@ -237,13 +241,7 @@ def _add_fleet_commands(commands: Any) -> None:
     p.add_argument("--topic-arn", help="SNS topic for the digest (default: $SNS_TOPIC_ARN)")
     p.add_argument("--timeout", type=float, default=3600, help="seconds to wait (default 3600)")
     p.add_argument("--json", action="store_true", help="also print the digest as JSON")
-    p.add_argument(
-        "--progress-every",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="when the output is not a terminal, a progress line this often (default 10)",
-    )
+    _progress_option(p)
     p.set_defaults(func=fleet)
 
 
@@ -287,13 +285,7 @@ def _add_approval_commands(commands: Any) -> None:
     p.add_argument("--by", help="who decides (default: your user name)")
     p.add_argument("--timeout", type=float, default=3600, help="seconds to wait (default 3600)")
     p.add_argument("--topic-arn", help="SNS topic for the notice (a run started here only)")
-    p.add_argument(
-        "--progress-every",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="when the output is not a terminal, a progress line this often (default 10)",
-    )
+    _progress_option(p)
     p.set_defaults(func=accept)
 
     p = _command(
