@@ -11,12 +11,14 @@ from botocore.handlers import json_decode_template_body
 
 from drift_common.accept import DriftToAccept, drift_to_accept
 from healer.aws import clients
+from healer.aws import cloudformation as cfn
 from healer.model import ChangeSetRef, StackSnapshot
 from healer.model.accept import AcceptCheck, DeployedTemplate
 
+ACCEPT_CHANGE_SET_DESCRIPTION = "cfn-drift-healer: accept drift into the stack's template"
+
 if TYPE_CHECKING:
     from mypy_boto3_cloudformation.type_defs import (
-        CreateChangeSetInputTypeDef,
         ParameterTypeDef,
     )
 
@@ -74,21 +76,15 @@ def create_accept_change_set(
 ) -> ChangeSetRef:
     """CreateChangeSet, drift-aware, with the patched template: CloudFormation then plans
     SyncWithActual where the template matches the actual state (DeploymentMode doc)."""
-    request: CreateChangeSetInputTypeDef = {
-        "StackName": stack.stack_id,
-        "ChangeSetName": name,
-        "ChangeSetType": "UPDATE",
-        "TemplateBody": body,
-        "Parameters": cast("list[ParameterTypeDef]", list(parameters)),
-        "Capabilities": stack.capabilities,  # type: ignore[typeddict-item]
-        "DeploymentMode": "REVERT_DRIFT",
-        "ClientToken": token,
-        "Description": "cfn-drift-healer: accept drift into the stack's template",
-    }
-    if role_arn:
-        request["RoleARN"] = role_arn
-    response = clients.cloudformation().create_change_set(**request)
-    return ChangeSetRef(change_set_id=response["Id"], change_set_name=name)
+    return cfn.create_drift_aware_change_set(
+        stack,
+        name,
+        token,
+        role_arn,
+        template_body=body,
+        parameters=cast("list[ParameterTypeDef]", list(parameters)),
+        description=ACCEPT_CHANGE_SET_DESCRIPTION,
+    )
 
 
 def list_accept_checks(stack_id: str, change_set_id: str) -> list[AcceptCheck]:

@@ -115,23 +115,50 @@ def create_revert_change_set(
     """CreateChangeSet, drift-aware: puts the stack back to its current template and values.
 
     UsePreviousTemplate excludes TemplateBody/URL; parameters must be passed with
-    UsePreviousValue or the request fails for parameters without defaults; IAM resources need
-    the stack's Capabilities (botocore model docs).
+    UsePreviousValue or the request fails for parameters without defaults (botocore model
+    docs).
     """
     parameters: list[ParameterTypeDef] = [
         {"ParameterKey": key, "UsePreviousValue": True} for key in stack.parameter_keys
     ]
+    return create_drift_aware_change_set(
+        stack,
+        name,
+        token,
+        role_arn,
+        template_body=None,
+        parameters=parameters,
+        description=CHANGE_SET_DESCRIPTION,
+    )
+
+
+def create_drift_aware_change_set(
+    stack: StackSnapshot,
+    name: str,
+    token: str,
+    role_arn: str | None,
+    *,
+    template_body: str | None,
+    parameters: list[ParameterTypeDef],
+    description: str,
+) -> ChangeSetRef:
+    """CreateChangeSet with DeploymentMode REVERT_DRIFT, with `template_body` (None: the
+    stack's current template, UsePreviousTemplate). IAM resources need the stack's
+    Capabilities (botocore model docs); the role is sent only when the flow chose one."""
     request: CreateChangeSetInputTypeDef = {
         "StackName": stack.stack_id,
         "ChangeSetName": name,
         "ChangeSetType": "UPDATE",
-        "UsePreviousTemplate": True,
         "Parameters": parameters,
         "Capabilities": stack.capabilities,  # type: ignore[typeddict-item]
         "DeploymentMode": "REVERT_DRIFT",
         "ClientToken": token,
-        "Description": CHANGE_SET_DESCRIPTION,
+        "Description": description,
     }
+    if template_body is None:
+        request["UsePreviousTemplate"] = True
+    else:
+        request["TemplateBody"] = template_body
     if role_arn:
         request["RoleARN"] = role_arn
     response = clients.cloudformation().create_change_set(**request)
