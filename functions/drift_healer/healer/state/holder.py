@@ -140,7 +140,7 @@ def take_over_if_ended(
     return taken
 
 
-def extend(
+def extend_held_lease(
     context: DurableContext, settings: StateSettings, stack_id: str, seconds: float
 ) -> str | None:
     """Before a run waits for a person or executes: its lease must last that and what

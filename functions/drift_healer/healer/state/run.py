@@ -29,8 +29,7 @@ from healer.state.decisions import (
 )
 from healer.state.fingerprint import drift_changes, drift_fingerprint
 from healer.state.history import run_read_heal_history
-from healer.state.holder import extend as extend_lease
-from healer.state.holder import notify_busy_once, take_over_if_ended
+from healer.state.holder import extend_held_lease, notify_busy_once, take_over_if_ended
 from healer.state.model import (
     DriftState,
     Lease,
@@ -201,7 +200,7 @@ class RunState:
         ours and outlast what follows (`seconds`). Why the run must not go on (None: it may)."""
         if report.stack_id is None or not isinstance(self.lease, Lease) or not self.lease.taken:
             return None
-        problem = extend_lease(context, self.settings, report.stack_id, seconds)
+        problem = extend_held_lease(context, self.settings, report.stack_id, seconds)
         if problem is None:
             return None
         return (
