@@ -20,14 +20,21 @@ it asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from drift_healer_cli.bench.heal import DEFAULT_FALLBACK, DEFAULT_POLLS, Invocations, scaled
+from drift_healer_cli.bench.heal import (
+    DEFAULT_FALLBACK,
+    DEFAULT_POLLS,
+    Invocations,
+    deploy_parameter_stack,
+    drift_parameter,
+    heal_until_done,
+    scaled,
+)
 from drift_healer_cli.local import (
     EVENT_WAITS,
     create_inbox,
@@ -158,19 +165,10 @@ def _heal_runs(
     runs: int,
 ) -> list[Run]:
     name = f"e2e-{mode}-{int(length)}"
-    template = {
-        "Resources": {
-            "Param": {
-                "Type": "AWS::SSM::Parameter",
-                "Properties": {"Name": f"/{name}/p", "Type": "String", "Value": "initial"},
-            }
-        }
-    }
-    cfn, ssm = sb.client("cloudformation"), sb.client("ssm")
-    cfn.create_stack(StackName=name, TemplateBody=json.dumps(template))
+    deploy_parameter_stack(sb, name)
     done = []
     for history in range(runs):
-        ssm.put_parameter(Name=f"/{name}/p", Value=f"drifted {history}", Overwrite=True)
+        drift_parameter(sb, name, f"drifted {history}")
         ran = _heal(service, counts, name)
         done.append(Run(length, mode, history, seconds, *ran))
     return done
@@ -180,22 +178,9 @@ def _heal(
     service: DurableService, counts: Invocations, name: str
 ) -> tuple[float, dict[str, tuple[int, int, str, float]]]:
     """Heal `name` once: the wall time, and per phase (Describes, invocations, ended on)."""
-    lam = service.lambda_client()
     started = time.monotonic()
-    arn = lam.invoke(
-        FunctionName=service.function_arn,
-        InvocationType="Event",
-        Payload=json.dumps({"StackName": name}).encode(),
-    )["DurableExecutionArn"]
-    while (run := lam.get_durable_execution(DurableExecutionArn=arn))["Status"] in {
-        "RUNNING",
-        "PENDING",
-    }:
-        time.sleep(0.05)
+    arn, record = heal_until_done(service, name, poll_seconds=0.05)
     wall = time.monotonic() - started
-    record: dict[str, Any] = json.loads(run.get("Result") or "{}")
-    if record.get("Outcome") != "HEALED":
-        raise RuntimeError(f"{name}: {record.get('Outcome')} {record.get('Reason')}")
     phases = {}
     for phase in PHASES:
         seen = record["Phases"][phase]

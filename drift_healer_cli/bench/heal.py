@@ -217,16 +217,8 @@ def _lose_events_after_the_first(sb: AwsSandbox, lose: bool) -> Iterator[None]:
         sb.events.knobs.drop = False
 
 
-def _heal_once(
-    sb: AwsSandbox,
-    service: DurableService,
-    counts: Invocations,
-    *,
-    mode: str,
-    length: float,
-    seconds: float,
-) -> list[Row]:
-    name = f"bench-{mode}-{int(length)}"
+def deploy_parameter_stack(sb: AwsSandbox, name: str) -> None:
+    """A stack of one SSM parameter `/<name>/p`, the benchmarks' subject."""
     template = {
         "Resources": {
             "Param": {
@@ -236,7 +228,17 @@ def _heal_once(
         }
     }
     sb.client("cloudformation").create_stack(StackName=name, TemplateBody=json.dumps(template))
-    sb.client("ssm").put_parameter(Name=f"/{name}/p", Value="drifted", Overwrite=True)
+
+
+def drift_parameter(sb: AwsSandbox, name: str, value: str) -> None:
+    sb.client("ssm").put_parameter(Name=f"/{name}/p", Value=value, Overwrite=True)
+
+
+def heal_until_done(
+    service: DurableService, name: str, *, poll_seconds: float
+) -> tuple[str, dict[str, Any]]:
+    """Start a heal of `name` and wait for it: its execution ARN and result (HEALED, or an
+    error naming the outcome)."""
     lam = service.lambda_client()
     arn = lam.invoke(
         FunctionName=service.function_arn,
@@ -247,10 +249,26 @@ def _heal_once(
         "RUNNING",
         "PENDING",
     }:
-        time.sleep(0.2)
+        time.sleep(poll_seconds)
     record: dict[str, Any] = json.loads(run.get("Result") or "{}")
     if record.get("Outcome") != "HEALED":
         raise RuntimeError(f"{name}: {record.get('Outcome')} {record.get('Reason')}")
+    return str(arn), record
+
+
+def _heal_once(
+    sb: AwsSandbox,
+    service: DurableService,
+    counts: Invocations,
+    *,
+    mode: str,
+    length: float,
+    seconds: float,
+) -> list[Row]:
+    name = f"bench-{mode}-{int(length)}"
+    deploy_parameter_stack(sb, name)
+    drift_parameter(sb, name, "drifted")
+    arn, record = heal_until_done(service, name, poll_seconds=0.2)
     rows = []
     for phase in PHASES:
         seen = record["Phases"][phase]
